@@ -1,0 +1,135 @@
+// Package fn is what every dailyfeed function is built on: the func-go
+// instance hooks (Start, Stop, Ready, Alive) over a stack of connections, and
+// the route matching of the function's own routes. A function embeds Base
+// and adds its Handle.
+package fn
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+
+	"github.com/dailyfeed/dailyfeed/internal/config"
+	"github.com/dailyfeed/dailyfeed/internal/errcode"
+	"github.com/dailyfeed/dailyfeed/internal/route"
+	"github.com/dailyfeed/dailyfeed/internal/stack"
+	"github.com/dailyfeed/dailyfeed/internal/web"
+)
+
+// Base implements func-go's Start, Stop, Ready and Alive for a function
+// named in the route table.
+type Base struct {
+	name  string
+	needs stack.Needs
+	mux   *route.Mux
+
+	mu    sync.RWMutex
+	stack *stack.Stack
+	owned bool
+}
+
+// New returns the base of the function called name, which uses needs. It
+// does no I/O. A name missing from the route table is a programming error.
+func New(name string, needs stack.Needs) Base {
+	f, ok := route.Lookup(name)
+	if !ok {
+		panic(fmt.Sprintf("fn: function %q is not in the route table", name))
+	}
+	return Base{name: name, needs: needs, mux: route.NewMux(f)}
+}
+
+// Name returns the function's name.
+func (b *Base) Name() string { return b.name }
+
+// Needs returns what the function uses.
+func (b *Base) Needs() stack.Needs { return b.needs }
+
+// Start reads the configuration from env and opens what the function needs.
+// It does nothing when a stack is already shared with the function.
+func (b *Base) Start(ctx context.Context, env map[string]string) error {
+	if b.Stack() != nil {
+		return nil
+	}
+	cfg, err := config.Load(env)
+	if err != nil {
+		return err
+	}
+	s, err := stack.Open(ctx, cfg, b.needs)
+	if err != nil {
+		return fmt.Errorf("start %s: %w", b.name, err)
+	}
+	b.mu.Lock()
+	b.stack, b.owned = s, true
+	b.mu.Unlock()
+	slog.InfoContext(ctx, "function started", "function", b.name)
+	return nil
+}
+
+// Share gives the function an already opened stack (the all-in-one server
+// opens one for every function). The function will not close it.
+func (b *Base) Share(s *stack.Stack) {
+	b.mu.Lock()
+	b.stack, b.owned = s, false
+	b.mu.Unlock()
+}
+
+// Stop closes what Start opened.
+func (b *Base) Stop(context.Context) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.owned && b.stack != nil {
+		b.stack.Close()
+	}
+	b.stack = nil
+	return nil
+}
+
+// Ready reports whether the function has started and everything it needs
+// answers.
+func (b *Base) Ready(ctx context.Context) (bool, error) {
+	s := b.Stack()
+	if s == nil {
+		return false, nil
+	}
+	if err := s.Check(ctx); err != nil {
+		slog.WarnContext(ctx, "not ready", "function", b.name, "err", err)
+		return false, nil
+	}
+	return true, nil
+}
+
+// Alive reports that the process is alive.
+func (b *Base) Alive(context.Context) (bool, error) { return true, nil }
+
+// Stack returns the open stack, nil before Start.
+func (b *Base) Stack() *stack.Stack {
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	return b.stack
+}
+
+// Serve matches r against the function's routes, sets the path values and
+// calls h with the open stack. Unknown paths are 404, other methods 405, and
+// requests before Start 503.
+func (b *Base) Serve(w http.ResponseWriter, r *http.Request, h func(http.ResponseWriter, *http.Request, *stack.Stack)) {
+	m, found, ok := b.mux.Find(r.Method, r.URL.Path)
+	switch {
+	case !found:
+		web.Error(w, r, errcode.Errorf(errcode.NotFound, "no route for %s", r.URL.Path))
+		return
+	case !ok:
+		web.Error(w, r, errcode.Errorf(errcode.MethodNotAllowed, "method %s not allowed on %s", r.Method, r.URL.Path))
+		return
+	}
+	s := b.Stack()
+	if s == nil {
+		web.Error(w, r, errcode.New(errcode.Unavailable, "function is starting"))
+		return
+	}
+	for k, v := range m.Params {
+		r.SetPathValue(k, v)
+	}
+	h(w, r, s)
+}

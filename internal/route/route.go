@@ -1,0 +1,93 @@
+// Package route is the single source of dailyfeed's functions and routes:
+// which function serves which method and path, its kind (HTTP, CloudEvent
+// sink or scheduled job) and its scaling group. The all-in-one server, the
+// per-function deployments, the Knative manifests, the Istio routes and the
+// API docs are all derived from Functions.
+package route
+
+import (
+	"slices"
+	"strings"
+)
+
+// Kind says how a function is invoked.
+type Kind string
+
+const (
+	HTTP       Kind = "http"       // serves routes of the public API
+	CloudEvent Kind = "cloudevent" // a sink fed by a KafkaSource or a PingSource
+)
+
+// Group is a scaling group: functions of one group share scale bounds, so
+// heavy reads scale out apart from writes (the original's replication groups).
+type Group string
+
+const (
+	Member   Group = "member"   // sign up, log in, profiles
+	Write    Group = "write"    // posts, comments, likes, follows
+	Read     Group = "read"     // timelines and statistics
+	Image    Group = "image"    // image upload and view
+	Search   Group = "search"   // full-text search
+	Activity Group = "activity" // activity log reads
+	Sink     Group = "sink"     // event sinks behind KafkaSources
+	Job      Group = "job"      // scheduled functions behind PingSources
+)
+
+// Scale is the autoscaling bounds of a group.
+type Scale struct {
+	Min, Max int
+}
+
+// Scales holds each group's bounds: every group scales to zero when idle;
+// the maxima follow the original's replica counts, reads widest.
+var Scales = map[Group]Scale{
+	Member:   {0, 2},
+	Write:    {0, 3},
+	Read:     {0, 7},
+	Image:    {0, 5},
+	Search:   {0, 3},
+	Activity: {0, 3},
+	Sink:     {0, 3},
+	Job:      {0, 1},
+}
+
+// Route is one method and path pattern. Path segments written {name} match
+// any one segment and are available as r.PathValue(name).
+type Route struct {
+	Method string
+	Path   string
+}
+
+// Function is one deployable operation.
+type Function struct {
+	Name   string
+	Kind   Kind
+	Group  Group
+	Routes []Route
+	// Schedule is the cron schedule of a Job function.
+	Schedule string
+	// TimeoutSeconds overrides the default request timeout.
+	TimeoutSeconds int
+}
+
+// Functions is every function of dailyfeed, in the order of API.md.
+var Functions = slices.Concat(members, jobs)
+
+// Lookup returns the function called name.
+func Lookup(name string) (Function, bool) {
+	i := slices.IndexFunc(Functions, func(f Function) bool { return f.Name == name })
+	if i < 0 {
+		return Function{}, false
+	}
+	return Functions[i], true
+}
+
+func get(path string) Route  { return Route{Method: "GET", Path: path} }
+func post(path string) Route { return Route{Method: "POST", Path: path} }
+func put(path string) Route  { return Route{Method: "PUT", Path: path} }
+func del(path string) Route  { return Route{Method: "DELETE", Path: path} }
+
+// segments splits a path into its segments, without empty ones.
+func segments(path string) []string {
+	return strings.FieldsFunc(path, func(r rune) bool { return r == '/' })
+}

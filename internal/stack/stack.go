@@ -1,0 +1,123 @@
+// Package stack opens and closes the outside systems a function uses
+// (PostgreSQL, Redis, Kafka, the object store) and reports whether they
+// answer. A function opens only what it needs, so a function that never
+// touches the object store does not become unready when MinIO is down.
+package stack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/dailyfeed/dailyfeed/internal/config"
+	"github.com/dailyfeed/dailyfeed/internal/postgres"
+	"github.com/dailyfeed/dailyfeed/kafka"
+	"github.com/dailyfeed/dailyfeed/minio"
+)
+
+// Needs is a set of outside systems.
+type Needs uint8
+
+const (
+	Postgres Needs = 1 << iota
+	Redis
+	Kafka
+	S3
+
+	All = Postgres | Redis | Kafka | S3
+)
+
+// Stack is the open connections of one process.
+type Stack struct {
+	Config config.Config
+	Needs  Needs
+	// Now is the clock every domain call uses; tests replace it.
+	Now func() time.Time
+
+	DB    *pgxpool.Pool
+	Redis *redis.Client
+	Store *minio.Store
+}
+
+// Open connects to what needs asks for. It applies the database migrations
+// and creates the bucket when those are needed. Servers that are down make
+// Open fail; the function then reports unready until restarted.
+func Open(ctx context.Context, cfg config.Config, needs Needs) (*Stack, error) {
+	s := &Stack{Config: cfg, Needs: needs, Now: time.Now}
+	if needs&Postgres != 0 {
+		pool, err := postgres.Open(ctx, cfg.DatabaseURL, cfg.DatabaseSchema)
+		if err != nil {
+			return nil, err
+		}
+		s.DB = pool
+		if err := postgres.Migrate(ctx, pool); err != nil {
+			s.Close()
+			return nil, fmt.Errorf("migrate: %w", err)
+		}
+	}
+	if needs&Redis != 0 {
+		s.Redis = redis.NewClient(&redis.Options{
+			Addr:     cfg.RedisAddr,
+			Password: cfg.RedisPassword,
+			DB:       cfg.RedisDB,
+			// Redis is an accelerator: fail fast and fall back to Postgres.
+			DialTimeout:  time.Second,
+			ReadTimeout:  500 * time.Millisecond,
+			WriteTimeout: 500 * time.Millisecond,
+			MaxRetries:   1,
+		})
+	}
+	if needs&S3 != 0 {
+		s.Store = minio.Open(minio.Config{
+			Endpoint: cfg.S3Endpoint, Region: cfg.S3Region,
+			AccessKey: cfg.S3AccessKey, SecretKey: cfg.S3SecretKey, Bucket: cfg.S3Bucket,
+		})
+		if err := s.Store.EnsureBucket(ctx); err != nil {
+			s.Close()
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// Close closes every open connection.
+func (s *Stack) Close() {
+	if s.DB != nil {
+		s.DB.Close()
+	}
+	if s.Redis != nil {
+		_ = s.Redis.Close()
+	}
+}
+
+// Check pings every needed system and returns what does not answer.
+func (s *Stack) Check(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	var errs []error
+	if s.Needs&Postgres != 0 {
+		if err := s.DB.Ping(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("postgres: %w", err))
+		}
+	}
+	if s.Needs&Redis != 0 {
+		if err := s.Redis.Ping(ctx).Err(); err != nil {
+			errs = append(errs, fmt.Errorf("redis: %w", err))
+		}
+	}
+	if s.Needs&Kafka != 0 {
+		if err := kafka.Ping(ctx, s.Config.KafkaBrokers); err != nil {
+			errs = append(errs, fmt.Errorf("kafka: %w", err))
+		}
+	}
+	if s.Needs&S3 != 0 {
+		if err := s.Store.Ping(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("s3: %w", err))
+		}
+	}
+	return errors.Join(errs...)
+}

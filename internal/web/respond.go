@@ -1,0 +1,82 @@
+// Package web holds the HTTP conventions every dailyfeed function shares:
+// the JSON envelope, error responses, request decoding and paging.
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/dailyfeed/dailyfeed/internal/errcode"
+)
+
+// Success is the envelope of every successful response.
+type Success struct {
+	Status int    `json:"status"`
+	Result string `json:"result"`
+	Data   any    `json:"data"`
+}
+
+// Failure is the envelope of every error response.
+type Failure struct {
+	StatusCode int    `json:"statusCode"`
+	ResultCode string `json:"resultCode"`
+	Code       string `json:"code"`
+	Message    string `json:"message"`
+	Path       string `json:"path"`
+	Timestamp  string `json:"timestamp"`
+}
+
+// OK writes data with status 200.
+func OK(w http.ResponseWriter, data any) { Write(w, http.StatusOK, data) }
+
+// Created writes data with status 201.
+func Created(w http.ResponseWriter, data any) { Write(w, http.StatusCreated, data) }
+
+// Write writes data in the success envelope with the given status.
+func Write(w http.ResponseWriter, status int, data any) {
+	writeJSON(w, status, Success{Status: status, Result: "SUCCESS", Data: data})
+}
+
+// Error writes err in the failure envelope with the status its code maps to.
+// Internal errors are logged with their detail; the client sees only the
+// coded message.
+func Error(w http.ResponseWriter, r *http.Request, err error) {
+	status := errcode.HTTPStatus(err)
+	code := errcode.Of(err)
+	if status >= 500 {
+		slog.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "code", code, "err", err)
+	}
+	var limited *RetryAfterError
+	if errors.As(err, &limited) {
+		w.Header().Set("Retry-After", strconv.Itoa(int(limited.After.Round(time.Second)/time.Second)+1))
+	}
+	writeJSON(w, status, Failure{
+		StatusCode: status,
+		ResultCode: "FAIL",
+		Code:       string(code),
+		Message:    errcode.MessageOf(err),
+		Path:       r.URL.Path,
+		Timestamp:  time.Now().Format(time.RFC3339),
+	})
+}
+
+// RetryAfterError is a rate-limit error that tells the client when to retry.
+type RetryAfterError struct {
+	Err   *errcode.Error
+	After time.Duration
+}
+
+func (e *RetryAfterError) Error() string { return e.Err.Error() }
+func (e *RetryAfterError) Unwrap() error { return e.Err }
+
+func writeJSON(w http.ResponseWriter, status int, body any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	if err := json.NewEncoder(w).Encode(body); err != nil {
+		slog.Debug("write response", "err", err)
+	}
+}
