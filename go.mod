@@ -63,4 +63,5 @@ require (
 	golang.org/x/sync v0.25.0 // indirect
 	golang.org/x/sys v0.50.0 // indirect
 	golang.org/x/text v0.44.0 // indirect
+	sigs.k8s.io/yaml v1.4.0 // indirect
 )

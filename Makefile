@@ -1,0 +1,44 @@
+# dailyfeed: small verbs that CI uses too. See README.md.
+SHELL := /bin/bash
+GO    ?= go
+
+.PHONY: run test stack stack-down stack-status bench lint fmt manifests tidy
+
+## run: start the local stack (what is missing) and the all-in-one function on 127.0.0.1:8080
+run: stack
+	./scripts/run.sh
+
+## test: start the local stack and run every test against the real servers
+test: stack
+	$(GO) test -count=1 ./...
+
+## stack: start PostgreSQL, Redis, Kafka (kfake) and MinIO on loopback, reusing running ones
+stack:
+	./scripts/stack.sh up
+
+## stack-down: stop the servers that `make stack` started
+stack-down:
+	./scripts/stack.sh down
+
+stack-status:
+	./scripts/stack.sh status
+
+## bench: seed data and measure the hot paths (figures go to BENCHMARKS.md)
+bench: stack
+	./scripts/bench.sh
+
+## lint: vet and formatting
+lint:
+	$(GO) vet ./...
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)
+
+fmt:
+	gofmt -w $$(git ls-files '*.go')
+
+## manifests: regenerate every func.yaml and knative/ manifest from the route table
+manifests:
+	$(GO) run ./cmd/manifests
+
+tidy:
+	$(GO) get knative.dev/func-go@v0.21.3
+	$(GO) mod tidy

@@ -1,0 +1,34 @@
+// Command dailyfeed runs the all-in-one dailyfeed function locally (`make
+// run`): every HTTP route on LISTEN_ADDRESS (default 127.0.0.1:8080) through
+// func-go's HTTP runtime, plus what a Knative cluster would otherwise do for
+// it, in-process: the scheduled jobs that PingSources trigger there.
+package main
+
+import (
+	"context"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	fnhttp "knative.dev/func-go/http"
+
+	"github.com/dailyfeed/dailyfeed"
+)
+
+func main() {
+	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo})))
+	if os.Getenv("LISTEN_ADDRESS") == "" {
+		os.Setenv("LISTEN_ADDRESS", "127.0.0.1:8080")
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	srv := dailyfeed.New()
+	go srv.RunLocal(ctx)
+	slog.Info("dailyfeed: serving every route", "addr", "http://"+os.Getenv("LISTEN_ADDRESS"))
+	if err := fnhttp.New(srv).Start(ctx); err != nil {
+		slog.Error("dailyfeed stopped", "err", err)
+		os.Exit(1)
+	}
+}

@@ -1,0 +1,138 @@
+// Package dailyfeed is the all-in-one dailyfeed function: New serves every
+// HTTP route of the route table on one port, with one stack of connections
+// shared by every function. `func deploy` at the repository root deploys it
+// as one Knative Service for small installs; `make run` runs it locally
+// together with the scheduled jobs and the KafkaSource emulator.
+package dailyfeed
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+
+	"github.com/dailyfeed/dailyfeed/internal/config"
+	"github.com/dailyfeed/dailyfeed/internal/errcode"
+	"github.com/dailyfeed/dailyfeed/internal/route"
+	"github.com/dailyfeed/dailyfeed/internal/stack"
+	"github.com/dailyfeed/dailyfeed/internal/web"
+)
+
+// Instance is what every HTTP function of functions/ is.
+type Instance interface {
+	Handle(http.ResponseWriter, *http.Request)
+	Share(*stack.Stack)
+}
+
+// Server is the all-in-one function.
+type Server struct {
+	mux       *route.Mux
+	functions map[string]Instance
+
+	mu    sync.RWMutex
+	stack *stack.Stack
+	owned bool
+}
+
+// New returns the all-in-one function serving every HTTP function. It does
+// no I/O; Start opens the stack.
+func New() *Server {
+	s := &Server{functions: map[string]Instance{}}
+	var served []route.Function
+	for _, f := range route.Functions {
+		if f.Kind != route.HTTP {
+			continue
+		}
+		newFn, ok := httpFunctions[f.Name]
+		if !ok {
+			panic(fmt.Sprintf("dailyfeed: function %q of the route table has no constructor in functions.go", f.Name))
+		}
+		s.functions[f.Name] = newFn()
+		served = append(served, f)
+	}
+	s.mux = route.NewMux(served...)
+	return s
+}
+
+// NewShared returns the all-in-one function over an open stack (tests and
+// the local runner).
+func NewShared(st *stack.Stack) *Server {
+	s := New()
+	s.share(st, false)
+	return s
+}
+
+func (s *Server) share(st *stack.Stack, owned bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.stack, s.owned = st, owned
+	for _, f := range s.functions {
+		f.Share(st)
+	}
+}
+
+// Start opens the stack every function shares.
+func (s *Server) Start(ctx context.Context, env map[string]string) error {
+	if s.Stack() != nil {
+		return nil
+	}
+	cfg, err := config.Load(env)
+	if err != nil {
+		return err
+	}
+	st, err := stack.Open(ctx, cfg, stack.All)
+	if err != nil {
+		return fmt.Errorf("start dailyfeed: %w", err)
+	}
+	s.share(st, true)
+	slog.InfoContext(ctx, "dailyfeed started", "functions", len(s.functions))
+	return nil
+}
+
+// Stop closes the stack if Start opened it.
+func (s *Server) Stop(context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.owned && s.stack != nil {
+		s.stack.Close()
+	}
+	s.stack = nil
+	return nil
+}
+
+// Stack returns the shared stack, nil before Start.
+func (s *Server) Stack() *stack.Stack {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.stack
+}
+
+// Ready reports whether PostgreSQL, Redis, Kafka and the object store answer.
+func (s *Server) Ready(ctx context.Context) (bool, error) {
+	st := s.Stack()
+	if st == nil {
+		return false, nil
+	}
+	if err := st.Check(ctx); err != nil {
+		slog.WarnContext(ctx, "not ready", "err", err)
+		return false, nil
+	}
+	return true, nil
+}
+
+// Alive reports that the process is alive.
+func (s *Server) Alive(context.Context) (bool, error) { return true, nil }
+
+// Handle routes the request to the function serving its method and path.
+func (s *Server) Handle(w http.ResponseWriter, r *http.Request) {
+	m, found, ok := s.mux.Find(r.Method, r.URL.Path)
+	switch {
+	case !found:
+		web.Error(w, r, errcode.Errorf(errcode.NotFound, "no route for %s", r.URL.Path))
+	case !ok:
+		web.Error(w, r, errcode.Errorf(errcode.MethodNotAllowed, "method %s not allowed on %s", r.Method, r.URL.Path))
+	default:
+		s.functions[m.Function].Handle(w, r)
+	}
+}

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Runs the all-in-one dailyfeed function in the foreground on the local stack
+# (started by `make stack`). Ctrl-C stops it and then the servers that
+# `make stack` started; servers that were already running are left alone.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+stop_stack() { ./scripts/stack.sh down || true; }
+trap stop_stack EXIT
+
+mkdir -p .local/bin
+go build -o .local/bin/dailyfeed ./cmd/dailyfeed
+# Not exec: the trap must run after the function exits.
+.local/bin/dailyfeed
