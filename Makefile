@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 GO    ?= go
 
-.PHONY: run test stack stack-down stack-status bench lint fmt manifests tidy
+.PHONY: run test stack stack-down stack-status bench lint fmt manifests tidy func-cli
 
 ## run: start the local stack (what is missing) and the all-in-one function on 127.0.0.1:8080
 run: stack
@@ -42,3 +42,18 @@ manifests:
 tidy:
 	$(GO) get knative.dev/func-go@v0.21.3
 	$(GO) mod tidy
+
+## func-cli: build the func CLI v0.44.0 from its module source into .local/bin/func
+## (`go install knative.dev/func/cmd/func@v0.44.0` does not resolve through the proxy)
+FUNC_VERSION := v0.44.0
+func-cli: .local/bin/func
+.local/bin/func:
+	./scripts/func-cli.sh $(FUNC_VERSION)
+
+## func-build-<fn>: stage one function (or `dailyfeed`, the all-in-one) and build it with func's host builder
+func-build-%: .local/bin/func
+	./scripts/func.sh build $* $(FUNC_FLAGS)
+
+## deploy-<fn>: stage and deploy one function (or `dailyfeed`) with func deploy
+deploy-%: .local/bin/func
+	./scripts/func.sh deploy $* $(FUNC_FLAGS)

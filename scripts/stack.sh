@@ -74,6 +74,9 @@ rel() { printf '%s' "${1#"$PWD"/}"; } # path relative to the repo root, for mess
 # listening HOST PORT: true when something accepts TCP connections there.
 listening() { timeout 2 bash -c "exec 3<>/dev/tcp/$1/$2" 2>/dev/null; }
 
+# proc_name PART: what the command line of PART's process contains.
+proc_name() { case $1 in postgres) echo postgres ;; redis) echo redis-server ;; kafka) echo kafka-broker ;; minio) echo minio ;; esac; }
+
 # ours PART: true when `up` started PART and it still runs. The pid file is
 # checked against /proc so a recycled pid is never taken for ours.
 ours() {
@@ -84,10 +87,18 @@ ours() {
 		tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q "$(proc_name "$1")"; then
 		return 0
 	fi
-	rm -f "$f" # stale
+	rm -f "$f" "$RUN/$1.port" # stale
 	return 1
 }
-proc_name() { case $1 in postgres) echo postgres ;; redis) echo redis-server ;; kafka) echo kafka-broker ;; minio) echo minio ;; esac; }
+
+# running PART PORT DATA: report a server `up` started earlier; refuse when it
+# runs on another port than asked for (two copies would share one data dir).
+running() {
+	local was
+	was=$(cat "$RUN/$1.port" 2>/dev/null || echo "$2")
+	[[ $was == "$2" ]] || die "$1: already started by stack.sh on port $was; run 'scripts/stack.sh down $1' first"
+	say "$1: running $HOST:$2 (started earlier, data $(rel "$3"))"
+}
 
 # wait_ready PART LOGFILE CMD...: run CMD until it succeeds, fail after $WAIT
 # seconds or as soon as the process we started has exited.
@@ -114,6 +125,7 @@ background() {
 	shift
 	setsid "$@" >>"$LOG/$part.log" 2>&1 </dev/null &
 	echo $! >"$RUN/$part.pid"
+	echo "${PORT[$part]}" >"$RUN/$part.port"
 }
 
 as_root() { if ((EUID == 0)); then "$@"; else sudo "$@"; fi; }
@@ -129,11 +141,14 @@ apt_install() {
 
 # ---- PostgreSQL -------------------------------------------------------------
 
-pg_bindir() { # the newest installed server's bin dir, or the one matching an existing cluster
+# pg_bindir: the bin dir of the newest Debian PostgreSQL server (of the
+# existing cluster's version if there is one), else of an initdb on PATH;
+# empty when there is none.
+pg_bindir() {
 	local want="*"
 	[[ -f $STACK_DIR/postgres/PG_VERSION ]] && want=$(<"$STACK_DIR/postgres/PG_VERSION")
-	# shellcheck disable=SC2086 # $want is a glob on purpose
-	ls -d /usr/lib/postgresql/$want/bin 2>/dev/null | sort -V | tail -n 1
+	{ compgen -G "/usr/lib/postgresql/$want/bin/initdb" || command -v initdb || true; } |
+		sort -V | tail -n 1 | sed 's|/initdb$||'
 }
 
 pg_os_user() { # initdb refuses to run as root: use an unprivileged user
@@ -155,7 +170,7 @@ psql_() { psql -X -q -v ON_ERROR_STOP=1 -h "$PG_HOST" -p "${PORT[postgres]}" -U 
 up_postgres() {
 	local port=${PORT[postgres]} data=$STACK_DIR/postgres log=$LOG/postgres.log
 	if ours postgres; then
-		say "postgres: running $PG_HOST:$port (started earlier, data $(rel "$data"))"
+		running postgres "$port" "$data"
 	elif listening "$PG_HOST" "$port"; then
 		say "postgres: using $PG_HOST:$port (already running)"
 	elif [[ $PG_HOST != 127.0.0.1 && $PG_HOST != localhost ]]; then
@@ -198,6 +213,7 @@ start_postgres() {
 	as_user "$user" "$bin/pg_ctl" -D "$data" -l "$log" -o "-p $port" -w -t "$WAIT" start >/dev/null ||
 		{ tail -n 20 "$log" >&2; die "postgres: pg_ctl start failed; log: $(rel "$log")"; }
 	head -n 1 "$data/postmaster.pid" >"$RUN/postgres.pid"
+	echo "$port" >"$RUN/postgres.port"
 }
 
 ensure_database() {
@@ -210,7 +226,7 @@ ensure_database() {
 	elif [[ $ctype != C.UTF-8 ]]; then
 		say "postgres: WARNING database $PG_DB has LC_CTYPE $ctype, not C.UTF-8: Korean search will not work" >&2
 	fi
-	psql_ -d "$PG_DB" -c 'CREATE EXTENSION IF NOT EXISTS pg_trgm'
+	psql_ -d "$PG_DB" -c 'SET client_min_messages = warning; CREATE EXTENSION IF NOT EXISTS pg_trgm'
 }
 
 down_postgres() {
@@ -218,7 +234,7 @@ down_postgres() {
 	bin=$(pg_bindir)
 	if [[ -n $bin && -f $data/postmaster.pid ]] &&
 		as_user "$(stat -c %U "$data")" "$bin/pg_ctl" -D "$data" -m fast -w stop >/dev/null; then
-		rm -f "$RUN/postgres.pid"
+		rm -f "$RUN/postgres.pid" "$RUN/postgres.port"
 		say "postgres: stopped"
 	else
 		stop_pid postgres
@@ -230,7 +246,7 @@ down_postgres() {
 up_redis() {
 	local port=${PORT[redis]} data=$STACK_DIR/redis log=$LOG/redis.log
 	if ours redis; then
-		say "redis: running $HOST:$port (started earlier, data $(rel "$data"))"
+		running redis "$port" "$data"
 	elif listening "$HOST" "$port"; then
 		say "redis: using $HOST:$port (already running)"
 	else
@@ -243,6 +259,7 @@ up_redis() {
 			redis-server --bind 127.0.0.1 --port "$port" --dir "$data" --daemonize yes \
 				--pidfile "$RUN/redis.pid" --logfile "$log" ||
 				die "redis: redis-server failed; log: $(rel "$log")"
+			echo "$port" >"$RUN/redis.port"
 			say "redis: started $HOST:$port (data $(rel "$data"))"
 		fi
 	fi
@@ -263,7 +280,7 @@ redis_ping() { # PING without redis-cli
 up_kafka() {
 	local port=${PORT[kafka]} data=$STACK_DIR/kafka log=$LOG/kafka.log
 	if ours kafka; then
-		say "kafka: running $HOST:$port (started earlier, data $(rel "$data"))"
+		running kafka "$port" "$data"
 	elif listening "$HOST" "$port"; then
 		say "kafka: using $HOST:$port (already running)"
 	else
@@ -279,14 +296,16 @@ up_kafka() {
 up_minio() {
 	local port=${PORT[minio]} data=$STACK_DIR/minio log=$LOG/minio.log
 	if ours minio; then
-		say "minio: running $HOST:$port (started earlier, data $(rel "$data"))"
+		running minio "$port" "$data"
 	elif listening "$HOST" "$port"; then
 		say "minio: using $HOST:$port (already running)"
 	else
 		build_minio
+		command -v curl >/dev/null || apt_install curl
 		mkdir -p "$data"
-		MINIO_ROOT_USER=${S3_ACCESS_KEY:-minioadmin} MINIO_ROOT_PASSWORD=${S3_SECRET_KEY:-minioadmin} MINIO_UPDATE=off \
-			background minio "$BIN/minio" server "$data" \
+		background minio env MINIO_ROOT_USER="${S3_ACCESS_KEY:-minioadmin}" \
+			MINIO_ROOT_PASSWORD="${S3_SECRET_KEY:-minioadmin}" MINIO_UPDATE=off \
+			"$BIN/minio" server "$data" \
 			--address "$HOST:$port" --console-address "$HOST:$MINIO_CONSOLE_PORT"
 		wait_ready minio "$log" curl -sf "http://$HOST:$port/minio/health/live"
 		say "minio: started $HOST:$port (data $(rel "$data"), console $HOST:$MINIO_CONSOLE_PORT)"
@@ -320,7 +339,7 @@ stop_pid() {
 		say "$part: did not stop in 30s, killing pid $pid"
 		kill -9 "$pid" 2>/dev/null || true
 	fi
-	rm -f "$RUN/$part.pid"
+	rm -f "$RUN/$part.pid" "$RUN/$part.port"
 	say "$part: stopped (pid $pid)"
 }
 
@@ -337,9 +356,10 @@ down_part() {
 }
 
 status_part() {
-	local part=$1 host=$HOST state who
+	local part=$1 host=$HOST port=${PORT[$1]} state who
 	[[ $part == postgres ]] && host=$PG_HOST
-	if listening "$host" "${PORT[$part]}"; then state=up; else state=down; fi
+	ours "$part" && [[ -f $RUN/$part.port ]] && port=$(<"$RUN/$part.port")
+	if listening "$host" "$port"; then state=up; else state=down; fi
 	if ours "$part"; then
 		who="started by stack.sh (pid $(<"$RUN/$part.pid"))"
 	elif [[ $state == up ]]; then
@@ -347,7 +367,7 @@ status_part() {
 	else
 		who=-
 	fi
-	printf '%-9s %-16s %-5s %s\n' "$part" "$host:${PORT[$part]}" "$state" "$who"
+	printf '%-9s %-16s %-5s %s\n' "$part" "$host:$port" "$state" "$who"
 }
 
 main() {
