@@ -28,8 +28,10 @@ rm -rf "$stage"
 mkdir -p "$stage"
 
 # Copy the tracked module files (never .local, .stage or .git).
-git ls-files -z --cached --others --exclude-standard | grep -zv '^\.stage/' | \
-  xargs -0 -I{} cp --parents {} "$stage"/
+git ls-files -z --cached --others --exclude-standard | grep -zv '^\.stage/' |
+  while IFS= read -r -d '' f; do
+    if [ -e "$f" ]; then cp --parents "$f" "$stage"/; fi
+  done
 
 if [ "$fn" != dailyfeed ]; then
   [ -f "functions/$fn/func.yaml" ] || { echo "no function $fn (functions/$fn/func.yaml)" >&2; exit 1; }

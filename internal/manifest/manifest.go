@@ -38,6 +38,11 @@ func Files() (map[string][]byte, error) {
 		return nil, err
 	}
 	files["docs/api.md"] = apiDoc()
+	knative, err := Knative(route.Functions)
+	if err != nil {
+		return nil, err
+	}
+	maps.Copy(files, knative)
 	return files, nil
 }
 

@@ -22,4 +22,5 @@ var members = []Function{
 
 var jobs = []Function{
 	{Name: "rotate-keys", Kind: CloudEvent, Group: Job, Schedule: "0 * * * *"},
+	{Name: "relay-outbox", Kind: CloudEvent, Group: Job, Schedule: "* * * * *"},
 }

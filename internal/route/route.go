@@ -68,10 +68,17 @@ type Function struct {
 	Schedule string
 	// TimeoutSeconds overrides the default request timeout.
 	TimeoutSeconds int
+	// Topics are the base names of the dated topics a Sink's KafkaSource
+	// reads ({base}-yyyyMMdd); empty means member-activity.
+	Topics []string
+	// DeadLetter marks the sink of undeliverable events (store-dead-letter):
+	// it gets no KafkaSource of its own, and every other sink's KafkaSource
+	// sends what it could not deliver there (delivery.deadLetterSink).
+	DeadLetter bool
 }
 
 // Functions is every function of dailyfeed, in the order of API.md.
-var Functions = slices.Concat(members, jobs)
+var Functions = slices.Concat(members, images, jobs)
 
 // Lookup returns the function called name.
 func Lookup(name string) (Function, bool) {

@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/dailyfeed/dailyfeed/internal/auth"
 	"github.com/dailyfeed/dailyfeed/internal/config"
 	"github.com/dailyfeed/dailyfeed/internal/postgres"
 	"github.com/dailyfeed/dailyfeed/kafka"
@@ -41,6 +42,10 @@ type Stack struct {
 	DB    *pgxpool.Pool
 	Redis *redis.Client
 	Store *minio.Store
+
+	// Auth verifies access tokens; it caches signing keys, so there is one
+	// per process. Set when the stack opens Postgres.
+	Auth *auth.Verifier
 }
 
 // Open connects to what needs asks for. It applies the database migrations
@@ -71,6 +76,9 @@ func Open(ctx context.Context, cfg config.Config, needs Needs) (*Stack, error) {
 			MaxRetries:   1,
 		})
 	}
+	if needs&Postgres != 0 {
+		s.Auth = newVerifier(s)
+	}
 	if needs&S3 != 0 {
 		s.Store = minio.Open(minio.Config{
 			Endpoint: cfg.S3Endpoint, Region: cfg.S3Region,
@@ -82,6 +90,26 @@ func Open(ctx context.Context, cfg config.Config, needs Needs) (*Stack, error) {
 		}
 	}
 	return s, nil
+}
+
+// newVerifier builds the process's token verifier: keys from the JWKS URL
+// when one is configured, else from Postgres; revocations from Redis with
+// Postgres as the truth. It reads the time through s.Now, so a test that
+// replaces the clock moves the verifier's too.
+func newVerifier(s *Stack) *auth.Verifier {
+	var src auth.KeySource = auth.Keys{DB: s.DB, Grace: s.Config.KeyGrace}
+	if s.Config.JWKSURL != "" {
+		src = auth.JWKSKeys{URL: s.Config.JWKSURL}
+	}
+	return auth.NewVerifier(auth.VerifierConfig{
+		Issuer:      s.Config.JWTIssuer,
+		Audience:    s.Config.JWTAudience,
+		Source:      src,
+		DB:          s.DB,
+		Redis:       s.Redis,
+		RedisPrefix: s.Config.RedisPrefix,
+		Now:         func() time.Time { return s.Now() },
+	})
 }
 
 // Close closes every open connection.

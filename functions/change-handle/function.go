@@ -1,0 +1,43 @@
+// Package changehandle is the change-handle function:
+// PUT /api/members/profile/handle.
+package changehandle
+
+import (
+	"net/http"
+
+	"github.com/dailyfeed/dailyfeed/internal/fn"
+	"github.com/dailyfeed/dailyfeed/internal/member"
+	"github.com/dailyfeed/dailyfeed/internal/stack"
+	"github.com/dailyfeed/dailyfeed/internal/web"
+)
+
+// Function is the change-handle function.
+type Function struct{ fn.Base }
+
+// New returns the function; it does no I/O.
+func New() *Function { return &Function{Base: fn.New("change-handle", stack.Postgres|stack.Redis)} }
+
+// Handle serves the function's routes (fn.Base matches them and sets path values).
+func (f *Function) Handle(w http.ResponseWriter, r *http.Request) { f.Serve(w, r, handle) }
+
+func handle(w http.ResponseWriter, r *http.Request, s *stack.Stack) {
+	// Authenticate the caller.
+	p, err := fn.Authenticate(w, r, s)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	// Decode {newHandle}.
+	var in member.HandleChange
+	if err := web.Decode(w, r, &in); err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	// Validate and set it (409 HANDLE_ALREADY_EXISTS when taken).
+	profile, err := member.NewService(s).ChangeHandle(r.Context(), p.MemberID, in)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.OK(w, profile)
+}

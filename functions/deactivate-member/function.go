@@ -1,0 +1,37 @@
+// Package deactivatemember is the deactivate-member function:
+// DELETE /api/authentication/deactivate.
+package deactivatemember
+
+import (
+	"net/http"
+
+	"github.com/dailyfeed/dailyfeed/internal/fn"
+	"github.com/dailyfeed/dailyfeed/internal/stack"
+	"github.com/dailyfeed/dailyfeed/internal/web"
+)
+
+// Function is the deactivate-member function.
+type Function struct{ fn.Base }
+
+// New returns the function; it does no I/O.
+func New() *Function { return &Function{Base: fn.New("deactivate-member", stack.Postgres|stack.Redis)} }
+
+// Handle serves the function's routes (fn.Base matches them and sets path values).
+func (f *Function) Handle(w http.ResponseWriter, r *http.Request) { f.Serve(w, r, handle) }
+
+func handle(w http.ResponseWriter, r *http.Request, s *stack.Stack) {
+	// Authenticate the member to deactivate.
+	p, err := fn.Authenticate(w, r, s)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	// Deactivate it and revoke every token it holds.
+	if err := fn.AuthService(s).Deactivate(r.Context(), p.MemberID); err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	// Clear the cookie; answer 200 with a body.
+	fn.ClearSession(w, s)
+	web.OK(w, true)
+}

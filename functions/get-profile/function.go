@@ -1,0 +1,50 @@
+// Package getprofile is the get-profile function: GET /api/members/profile
+// (mine), /api/members/profile/{memberId}, /api/members/profile/@{handle}
+// and /api/members/{memberId}/profile.
+package getprofile
+
+import (
+	"net/http"
+
+	"github.com/dailyfeed/dailyfeed/internal/fn"
+	"github.com/dailyfeed/dailyfeed/internal/member"
+	"github.com/dailyfeed/dailyfeed/internal/stack"
+	"github.com/dailyfeed/dailyfeed/internal/web"
+)
+
+// Function is the get-profile function.
+type Function struct{ fn.Base }
+
+// New returns the function; it does no I/O.
+func New() *Function { return &Function{Base: fn.New("get-profile", stack.Postgres|stack.Redis)} }
+
+// Handle serves the function's routes (fn.Base matches them and sets path values).
+func (f *Function) Handle(w http.ResponseWriter, r *http.Request) { f.Serve(w, r, handle) }
+
+func handle(w http.ResponseWriter, r *http.Request, s *stack.Stack) {
+	// Authenticate the caller.
+	p, err := fn.Authenticate(w, r, s)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	// Whose profile: {memberRef} (an id or @handle), {memberId}, else mine.
+	ref := member.Ref{ID: p.MemberID}
+	switch {
+	case r.PathValue("memberRef") != "":
+		ref, err = member.ParseRef(r.PathValue("memberRef"))
+	case r.PathValue("memberId") != "":
+		ref.ID, err = web.PathID(r, "memberId")
+	}
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	// Read it (404 MEMBER_NOT_FOUND; the e-mail only in one's own).
+	profile, err := member.NewService(s).Profile(r.Context(), p.MemberID, ref)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.OK(w, profile)
+}

@@ -1,0 +1,45 @@
+// Package getsummary is the get-summary function: GET /api/members/summary
+// (mine) and GET /api/members/{memberId}/summary.
+package getsummary
+
+import (
+	"net/http"
+
+	"github.com/dailyfeed/dailyfeed/internal/fn"
+	"github.com/dailyfeed/dailyfeed/internal/member"
+	"github.com/dailyfeed/dailyfeed/internal/stack"
+	"github.com/dailyfeed/dailyfeed/internal/web"
+)
+
+// Function is the get-summary function.
+type Function struct{ fn.Base }
+
+// New returns the function; it does no I/O.
+func New() *Function { return &Function{Base: fn.New("get-summary", stack.Postgres|stack.Redis)} }
+
+// Handle serves the function's routes (fn.Base matches them and sets path values).
+func (f *Function) Handle(w http.ResponseWriter, r *http.Request) { f.Serve(w, r, handle) }
+
+func handle(w http.ResponseWriter, r *http.Request, s *stack.Stack) {
+	// Authenticate the caller.
+	p, err := fn.Authenticate(w, r, s)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	// Whose summary: the path's member, else the caller's.
+	id := p.MemberID
+	if r.PathValue("memberId") != "" {
+		if id, err = web.PathID(r, "memberId"); err != nil {
+			web.Error(w, r, err)
+			return
+		}
+	}
+	// Read it (404 MEMBER_NOT_FOUND).
+	summary, err := member.NewService(s).Summary(r.Context(), id)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.OK(w, summary)
+}

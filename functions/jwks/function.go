@@ -1,0 +1,37 @@
+// Package jwks is the jwks function: GET /.well-known/jwks.json, the public
+// keys every function verifies access tokens against.
+package jwks
+
+import (
+	"encoding/json"
+	"net/http"
+
+	"github.com/dailyfeed/dailyfeed/internal/auth"
+	"github.com/dailyfeed/dailyfeed/internal/fn"
+	"github.com/dailyfeed/dailyfeed/internal/stack"
+	"github.com/dailyfeed/dailyfeed/internal/web"
+)
+
+// Function is the jwks function.
+type Function struct{ fn.Base }
+
+// New returns the function; it does no I/O.
+func New() *Function { return &Function{Base: fn.New("jwks", stack.Postgres)} }
+
+// Handle serves the function's routes (fn.Base matches them and sets path values).
+func (f *Function) Handle(w http.ResponseWriter, r *http.Request) { f.Serve(w, r, handle) }
+
+func handle(w http.ResponseWriter, r *http.Request, s *stack.Stack) {
+	// Read the keys that verify tokens now (the primary first; retired keys
+	// are not published).
+	keys, err := fn.AuthService(s).Keys().PublicKeys(r.Context(), s.Now())
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	// Answer a bare RFC 7517 key set (not the API envelope) so any JWT
+	// library can use it; caches may keep it briefly.
+	w.Header().Set("Content-Type", "application/jwk-set+json")
+	w.Header().Set("Cache-Control", "public, max-age=300")
+	_ = json.NewEncoder(w).Encode(auth.JWKSOf(keys))
+}

@@ -1,0 +1,40 @@
+// Package login is the login function: POST /api/authentication/login.
+package login
+
+import (
+	"net/http"
+
+	"github.com/dailyfeed/dailyfeed/internal/fn"
+	"github.com/dailyfeed/dailyfeed/internal/member"
+	"github.com/dailyfeed/dailyfeed/internal/stack"
+	"github.com/dailyfeed/dailyfeed/internal/web"
+)
+
+// Function is the login function.
+type Function struct{ fn.Base }
+
+// New returns the function; it does no I/O.
+func New() *Function { return &Function{Base: fn.New("login", stack.Postgres|stack.Redis)} }
+
+// Handle serves the function's routes (fn.Base matches them and sets path values).
+func (f *Function) Handle(w http.ResponseWriter, r *http.Request) { f.Serve(w, r, handle) }
+
+func handle(w http.ResponseWriter, r *http.Request, s *stack.Stack) {
+	// Decode {email, password}.
+	var in member.Credentials
+	if err := web.Decode(w, r, &in); err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	// Check the credentials and open a session (401 INVALID_CREDENTIALS for
+	// an unknown e-mail or a wrong password alike).
+	data, sess, err := member.NewService(s).Login(r.Context(), in)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	// Access token in the Authorization header (and in data), refresh token
+	// in the HttpOnly cookie.
+	fn.SetSession(w, s, sess)
+	web.OK(w, data)
+}

@@ -1,0 +1,38 @@
+// Package logoutall is the logout-all function:
+// POST /api/authentication/logout-all.
+package logoutall
+
+import (
+	"net/http"
+
+	"github.com/dailyfeed/dailyfeed/internal/fn"
+	"github.com/dailyfeed/dailyfeed/internal/stack"
+	"github.com/dailyfeed/dailyfeed/internal/web"
+)
+
+// Function is the logout-all function.
+type Function struct{ fn.Base }
+
+// New returns the function; it does no I/O.
+func New() *Function { return &Function{Base: fn.New("logout-all", stack.Postgres|stack.Redis)} }
+
+// Handle serves the function's routes (fn.Base matches them and sets path values).
+func (f *Function) Handle(w http.ResponseWriter, r *http.Request) { f.Serve(w, r, handle) }
+
+func handle(w http.ResponseWriter, r *http.Request, s *stack.Stack) {
+	// Authenticate the caller.
+	p, err := fn.Authenticate(w, r, s)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	// Revoke every refresh token and every outstanding access token of the
+	// member (its token generation moves on).
+	if err := fn.AuthService(s).LogoutAll(r.Context(), p.MemberID); err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	// Clear this client's cookie too.
+	fn.ClearSession(w, s)
+	web.OK(w, true)
+}

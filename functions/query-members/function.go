@@ -1,0 +1,42 @@
+// Package querymembers is the query-members function:
+// POST /api/members/query/in.
+package querymembers
+
+import (
+	"net/http"
+
+	"github.com/dailyfeed/dailyfeed/internal/fn"
+	"github.com/dailyfeed/dailyfeed/internal/member"
+	"github.com/dailyfeed/dailyfeed/internal/stack"
+	"github.com/dailyfeed/dailyfeed/internal/web"
+)
+
+// Function is the query-members function.
+type Function struct{ fn.Base }
+
+// New returns the function; it does no I/O.
+func New() *Function { return &Function{Base: fn.New("query-members", stack.Postgres|stack.Redis)} }
+
+// Handle serves the function's routes (fn.Base matches them and sets path values).
+func (f *Function) Handle(w http.ResponseWriter, r *http.Request) { f.Serve(w, r, handle) }
+
+func handle(w http.ResponseWriter, r *http.Request, s *stack.Stack) {
+	// Authenticate the caller.
+	if _, err := fn.Authenticate(w, r, s); err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	// Decode {ids}.
+	var in member.Query
+	if err := web.Decode(w, r, &in); err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	// Read the summaries of the active members among them, in one query.
+	summaries, err := member.NewService(s).Query(r.Context(), in)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.OK(w, summaries)
+}

@@ -1,0 +1,61 @@
+// Package refreshtoken is the refresh-token function:
+// POST /api/authentication/refresh and POST /api/token/refresh.
+package refreshtoken
+
+import (
+	"net/http"
+
+	"github.com/dailyfeed/dailyfeed/internal/fn"
+	"github.com/dailyfeed/dailyfeed/internal/stack"
+	"github.com/dailyfeed/dailyfeed/internal/web"
+)
+
+// Function is the refresh-token function.
+type Function struct{ fn.Base }
+
+// New returns the function; it does no I/O.
+func New() *Function { return &Function{Base: fn.New("refresh-token", stack.Postgres|stack.Redis)} }
+
+// Handle serves the function's routes (fn.Base matches them and sets path values).
+func (f *Function) Handle(w http.ResponseWriter, r *http.Request) { f.Serve(w, r, handle) }
+
+// request is the optional body; the refresh_token cookie is used otherwise.
+type request struct {
+	RefreshToken string `json:"refreshToken"`
+}
+
+// response is the original's refresh answer.
+type response struct {
+	AccessToken string `json:"accessToken"`
+	TokenType   string `json:"tokenType"`
+	ExpiresIn   int64  `json:"expiresIn"` // seconds
+}
+
+func handle(w http.ResponseWriter, r *http.Request, s *stack.Stack) {
+	// Read the refresh token: the JSON body's if there is one, else the cookie.
+	var in request
+	if r.ContentLength != 0 {
+		if err := web.Decode(w, r, &in); err != nil {
+			web.Error(w, r, err)
+			return
+		}
+	}
+	if in.RefreshToken == "" {
+		in.RefreshToken = fn.RefreshTokenOf(r)
+	}
+	// Rotate it (reuse of a rotated token revokes its family: 401 with
+	// X-Relogin-Required).
+	sess, err := fn.AuthService(s).Refresh(r.Context(), in.RefreshToken)
+	if err != nil {
+		fn.ReloginOnError(w, err)
+		web.Error(w, r, err)
+		return
+	}
+	// New access token in header and body, new refresh cookie.
+	fn.SetSession(w, s, sess)
+	web.OK(w, response{
+		AccessToken: sess.Access.Token,
+		TokenType:   "Bearer",
+		ExpiresIn:   sess.Access.ExpiresIn(s.Now()),
+	})
+}

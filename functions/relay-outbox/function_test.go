@@ -1,0 +1,101 @@
+package relayoutbox
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/cloudevents/sdk-go/v2/event"
+
+	"github.com/dailyfeed/dailyfeed/events"
+	"github.com/dailyfeed/dailyfeed/internal/outbox"
+	"github.com/dailyfeed/dailyfeed/internal/stack"
+	"github.com/dailyfeed/dailyfeed/internal/testenv"
+	"github.com/dailyfeed/dailyfeed/kafka"
+	"github.com/dailyfeed/dailyfeed/kafka/kafkatest"
+)
+
+func ping() event.Event {
+	e := event.New()
+	e.SetID("ping-1")
+	e.SetSource("/apis/v1/namespaces/dailyfeed/pingsources/relay-outbox")
+	e.SetType("dev.knative.sources.ping")
+	return e
+}
+
+func TestHandleBeforeStart(t *testing.T) {
+	if err := New().Handle(context.Background(), ping()); err == nil {
+		t.Error("Handle before Start succeeded")
+	}
+}
+
+// TestHandleRelaysAndCleansUp: a ping publishes what is pending (a write
+// whose dispatch never happened) and deletes sent rows past the retention.
+func TestHandleRelaysAndCleansUp(t *testing.T) {
+	t.Parallel()
+	s := testenv.Stack(t, stack.Postgres)
+	ctx := context.Background()
+	zone := s.Config.TopicTimeZone
+
+	var pending []event.Event
+	for i := range 3 {
+		e, err := events.New("follow-member", events.Payload{
+			MemberID: int64(10 + i), TargetMemberID: 3,
+			MemberActivityType: events.MemberFollow, CreatedAt: time.Now(),
+		}, zone)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pending = append(pending, e)
+	}
+	tx, err := s.DB.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := outbox.Add(ctx, tx, pending...); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	testenv.Exec(t, s, `INSERT INTO outbox (event_id, event_type, message_key, event, sent_at)
+		VALUES ('old', 't', '1', '{}', now() - interval '30 days')`)
+
+	// The function as started, with its publisher on the test's topics.
+	o := kafkatest.Options(t, zone, time.Now)
+	f := New()
+	f.Share(s)
+	f.of, f.pub = s, kafka.NewPublisher(o)
+	f.relay = outbox.New(s.DB, f.pub, outbox.Options{})
+	t.Cleanup(func() { _ = f.Stop(context.Background()) })
+
+	if err := f.Handle(ctx, ping()); err != nil {
+		t.Fatalf("Handle: %v", err)
+	}
+	recs := kafkatest.Records(t, o.Brokers, o.Topics.Today())
+	if len(recs) != len(pending) {
+		t.Fatalf("%d records, want %d", len(recs), len(pending))
+	}
+	for i, r := range recs {
+		if got := kafkatest.Header(r, "ce_id"); got != pending[i].ID() {
+			t.Errorf("record %d is %s, want %s", i, got, pending[i].ID())
+		}
+		if got := kafkatest.Header(r, "ce_dedupkey"); got != events.DedupKeyOf(pending[i]) {
+			t.Errorf("record %d dedup key %q", i, got)
+		}
+	}
+	var left, unsent int
+	if err := s.DB.QueryRow(ctx, `SELECT count(*), count(*) FILTER (WHERE sent_at IS NULL) FROM outbox`).Scan(&left, &unsent); err != nil {
+		t.Fatal(err)
+	}
+	if left != 3 || unsent != 0 {
+		t.Errorf("%d rows left, %d unsent; want the 3 sent rows (the old one cleaned up)", left, unsent)
+	}
+	// A second ping has nothing to do.
+	if err := f.Handle(ctx, ping()); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(kafkatest.Records(t, o.Brokers, o.Topics.Today())); n != 3 {
+		t.Errorf("%d records after a second ping, want 3", n)
+	}
+}

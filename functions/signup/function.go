@@ -1,0 +1,38 @@
+// Package signup is the signup function: POST /api/authentication/signup.
+package signup
+
+import (
+	"net/http"
+
+	"github.com/dailyfeed/dailyfeed/internal/fn"
+	"github.com/dailyfeed/dailyfeed/internal/member"
+	"github.com/dailyfeed/dailyfeed/internal/stack"
+	"github.com/dailyfeed/dailyfeed/internal/web"
+)
+
+// Function is the signup function.
+type Function struct{ fn.Base }
+
+// New returns the function; it does no I/O.
+func New() *Function { return &Function{Base: fn.New("signup", stack.Postgres|stack.Redis)} }
+
+// Handle serves the function's routes (fn.Base matches them and sets path values).
+func (f *Function) Handle(w http.ResponseWriter, r *http.Request) { f.Serve(w, r, handle) }
+
+func handle(w http.ResponseWriter, r *http.Request, s *stack.Stack) {
+	// Decode the sign-up request.
+	var in member.Signup
+	if err := web.Decode(w, r, &in); err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	// Validate, hash the password and create the member (409 on a taken
+	// e-mail or handle).
+	profile, err := member.NewService(s).Signup(r.Context(), in)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	// Answer 201 with the new member's profile.
+	web.Created(w, profile)
+}

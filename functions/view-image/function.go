@@ -1,0 +1,126 @@
+// Package viewimage is the view-image function: GET
+// /api/images/view/{imageId}?thumbnail=true|false.
+//
+// It is public: the web frontend shows images with <img src>, which cannot
+// send a bearer token. An image id is 128 random bits, so an image is seen
+// only by those who were given its URL.
+package viewimage
+
+import (
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/dailyfeed/dailyfeed/internal/errcode"
+	"github.com/dailyfeed/dailyfeed/internal/fn"
+	"github.com/dailyfeed/dailyfeed/internal/image"
+	"github.com/dailyfeed/dailyfeed/internal/stack"
+	"github.com/dailyfeed/dailyfeed/internal/web"
+)
+
+// Function is the view-image function.
+type Function struct{ fn.Base }
+
+// New returns the function; Start opens its connections.
+func New() *Function {
+	return &Function{Base: fn.New("view-image", stack.Postgres|stack.S3)}
+}
+
+// Handle serves the function's routes.
+func (f *Function) Handle(w http.ResponseWriter, r *http.Request) { f.Serve(w, r, handle) }
+
+func handle(w http.ResponseWriter, r *http.Request, s *stack.Stack) {
+	view(w, r, s, image.DefaultOptions)
+}
+
+func view(w http.ResponseWriter, r *http.Request, s *stack.Stack, opts image.Options) {
+	// Validate the id strictly (nothing but a canonical id reaches a key)
+	// and the thumbnail flag.
+	id, err := image.ParseID(r.PathValue("imageId"))
+	if err != nil {
+		web.Error(w, r, errcode.New(image.NotFound, "image not found"))
+		return
+	}
+	thumb, err := thumbnail(r)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	// Find the image; a missing or deleted one is 404.
+	svc := image.NewService(s, opts)
+	img, err := svc.Get(r.Context(), id)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	v := img.Variant(thumb)
+	// Either send the client to a short-lived presigned URL...
+	if opts.Redirect {
+		u, err := svc.PresignURL(r.Context(), v)
+		if err != nil {
+			web.Error(w, r, err)
+			return
+		}
+		w.Header().Set("Cache-Control", "private, max-age=60")
+		http.Redirect(w, r, u, http.StatusFound)
+		return
+	}
+	// ...or serve the bytes: they never change, so the ETag is strong and
+	// the client may cache them for a year.
+	serve(w, r, svc, v)
+}
+
+// thumbnail reads ?thumbnail=true|false (absent is false).
+func thumbnail(r *http.Request) (bool, error) {
+	raw := r.URL.Query().Get("thumbnail")
+	if raw == "" {
+		return false, nil
+	}
+	b, err := strconv.ParseBool(raw)
+	if err != nil {
+		return false, errcode.New(errcode.ValidationFailed, "thumbnail must be true or false")
+	}
+	return b, nil
+}
+
+func serve(w http.ResponseWriter, r *http.Request, svc *image.Service, v image.Variant) {
+	h := w.Header()
+	h.Set("ETag", v.ETag)
+	h.Set("Cache-Control", image.CacheControl)
+	if matches(r.Header.Get("If-None-Match"), v.ETag) {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	body, err := svc.Open(r.Context(), v)
+	if err != nil {
+		h.Del("ETag")
+		h.Del("Cache-Control")
+		web.Error(w, r, err)
+		return
+	}
+	defer body.Close()
+	h.Set("Content-Type", v.ContentType)
+	h.Set("Content-Length", strconv.FormatInt(v.Bytes, 10))
+	h.Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(http.StatusOK)
+	if r.Method == http.MethodHead {
+		return
+	}
+	if _, err := io.Copy(w, body); err != nil {
+		slog.DebugContext(r.Context(), "send image", "key", v.Key, "err", err)
+	}
+}
+
+// matches reports whether an If-None-Match header names etag (weak
+// comparison, as RFC 9110 asks for If-None-Match).
+func matches(header, etag string) bool {
+	for tag := range strings.SplitSeq(header, ",") {
+		tag = strings.TrimPrefix(strings.TrimSpace(tag), "W/")
+		if tag == "*" || tag == etag {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,194 @@
+package image
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	goimage "image"
+	"image/gif"
+	"image/jpeg"
+	"image/png"
+	"io"
+
+	"golang.org/x/image/bmp"
+	"golang.org/x/image/draw"
+	"golang.org/x/image/webp"
+
+	"github.com/dailyfeed/dailyfeed/internal/errcode"
+)
+
+// Format is an accepted upload format.
+type Format string
+
+const (
+	JPEG Format = "jpeg"
+	PNG  Format = "png"
+	GIF  Format = "gif"
+	WebP Format = "webp"
+	BMP  Format = "bmp"
+)
+
+// sniffLen is how many leading bytes Sniff needs to decide.
+const sniffLen = 18
+
+// Sniff recognises an accepted format from the first bytes of a file,
+// whatever the file's name or the client's Content-Type say.
+func Sniff(head []byte) (Format, bool) {
+	switch {
+	case bytes.HasPrefix(head, []byte("\xff\xd8\xff")):
+		return JPEG, true
+	case bytes.HasPrefix(head, []byte("\x89PNG\r\n\x1a\n")):
+		return PNG, true
+	case bytes.HasPrefix(head, []byte("GIF87a")), bytes.HasPrefix(head, []byte("GIF89a")):
+		return GIF, true
+	case len(head) >= 12 && string(head[:4]) == "RIFF" && string(head[8:12]) == "WEBP":
+		return WebP, true
+	case len(head) >= 18 && string(head[:2]) == "BM" && bmpHeaderSize(head[14:18]):
+		// "BM" alone is too weak (a text file may start with it): also
+		// require one of the known DIB header sizes.
+		return BMP, true
+	}
+	return "", false
+}
+
+func bmpHeaderSize(b []byte) bool {
+	switch uint32(b[0]) | uint32(b[1])<<8 | uint32(b[2])<<16 | uint32(b[3])<<24 {
+	case 12, 40, 52, 56, 64, 108, 124:
+		return true
+	}
+	return false
+}
+
+type codec struct {
+	decodeConfig func(io.Reader) (goimage.Config, error)
+	decode       func(io.Reader) (goimage.Image, error)
+}
+
+var codecs = map[Format]codec{
+	JPEG: {jpeg.DecodeConfig, jpeg.Decode},
+	PNG:  {png.DecodeConfig, png.Decode},
+	GIF:  {gif.DecodeConfig, gif.Decode}, // gif.Decode stops after the first frame
+	WebP: {webp.DecodeConfig, webp.Decode},
+	BMP:  {bmp.DecodeConfig, bmp.Decode},
+}
+
+// Rendition is one encoded picture: the stored image or its thumbnail.
+type Rendition struct {
+	Data        []byte
+	ContentType string
+	Width       int
+	Height      int
+	SHA256      string // hex, of Data
+}
+
+// Processed is an upload made safe to store.
+type Processed struct {
+	Source Format
+	Image  Rendition
+	Thumb  Rendition
+}
+
+// Process turns an uploaded file into what is stored: it checks the format
+// by magic bytes (415 otherwise) and the dimensions from the header before
+// decoding anything (413 above MaxPixels), decodes, applies the EXIF
+// orientation, fits the picture within MaxSide and re-encodes it, which
+// leaves every metadata segment (EXIF, GPS, XMP, comments) behind. It also
+// makes the ThumbSide×ThumbSide centre-cropped thumbnail.
+//
+// Output formats: JPEG stays JPEG and PNG stays PNG; a lossy WebP without
+// alpha becomes JPEG; GIF (first frame), BMP and other WebP become PNG (Go
+// has no WebP or animated-GIF-resizing encoder; PNG keeps transparency and
+// palettes losslessly).
+func Process(data []byte, opts Options) (*Processed, error) {
+	opts = opts.withDefaults()
+	format, ok := Sniff(data)
+	if !ok {
+		return nil, errcode.New(errcode.UnsupportedMedia, "image must be JPEG, PNG, GIF, WebP or BMP")
+	}
+	c := codecs[format]
+	cfg, err := c.decodeConfig(bytes.NewReader(data))
+	if err != nil {
+		return nil, errcode.Wrap(Invalid, fmt.Sprintf("image is not a readable %s", format), err)
+	}
+	if cfg.Width <= 0 || cfg.Height <= 0 {
+		return nil, errcode.New(Invalid, "image has no pixels")
+	}
+	if px := int64(cfg.Width) * int64(cfg.Height); px > opts.MaxPixels {
+		return nil, errcode.Errorf(TooManyPixels, "image is %d×%d pixels; at most %d pixels are accepted", cfg.Width, cfg.Height, opts.MaxPixels)
+	}
+	src, err := c.decode(bytes.NewReader(data))
+	if err != nil {
+		return nil, errcode.Wrap(Invalid, fmt.Sprintf("image is not a readable %s", format), err)
+	}
+	if b := src.Bounds(); int64(b.Dx())*int64(b.Dy()) > opts.MaxPixels {
+		return nil, errcode.Errorf(TooManyPixels, "image is %d×%d pixels; at most %d pixels are accepted", b.Dx(), b.Dy(), opts.MaxPixels)
+	}
+
+	out := PNG
+	switch _, ycbcr := src.(*goimage.YCbCr); {
+	case format == JPEG, format == WebP && ycbcr:
+		out = JPEG
+	}
+	img := fit(src, opts.MaxSide)
+	if format == JPEG {
+		img = orient(img, exifOrientation(data))
+	}
+	main, err := encode(img, out, opts)
+	if err != nil {
+		return nil, err
+	}
+	thumb, err := encode(thumbnail(img, opts.ThumbSide), out, opts)
+	if err != nil {
+		return nil, err
+	}
+	return &Processed{Source: format, Image: main, Thumb: thumb}, nil
+}
+
+// fit scales img down so its longest side is at most side, keeping its
+// aspect ratio. Smaller images are returned as they are.
+func fit(img goimage.Image, side int) goimage.Image {
+	b := img.Bounds()
+	w, h := b.Dx(), b.Dy()
+	if w <= side && h <= side {
+		return img
+	}
+	if w >= h {
+		w, h = side, max(1, int(int64(h)*int64(side)/int64(w)))
+	} else {
+		w, h = max(1, int(int64(w)*int64(side)/int64(h))), side
+	}
+	dst := goimage.NewRGBA(goimage.Rect(0, 0, w, h))
+	draw.CatmullRom.Scale(dst, dst.Bounds(), img, b, draw.Src, nil)
+	return dst
+}
+
+// thumbnail crops the centred largest square of img and scales it to
+// side×side.
+func thumbnail(img goimage.Image, side int) goimage.Image {
+	b := img.Bounds()
+	sq := min(b.Dx(), b.Dy())
+	x0 := b.Min.X + (b.Dx()-sq)/2
+	y0 := b.Min.Y + (b.Dy()-sq)/2
+	dst := goimage.NewRGBA(goimage.Rect(0, 0, side, side))
+	draw.CatmullRom.Scale(dst, dst.Bounds(), img, goimage.Rect(x0, y0, x0+sq, y0+sq), draw.Src, nil)
+	return dst
+}
+
+func encode(img goimage.Image, f Format, opts Options) (Rendition, error) {
+	var buf bytes.Buffer
+	var err error
+	ct := "image/png"
+	if f == JPEG {
+		ct = "image/jpeg"
+		err = jpeg.Encode(&buf, img, &jpeg.Options{Quality: opts.JPEGQuality})
+	} else {
+		err = (&png.Encoder{CompressionLevel: png.DefaultCompression}).Encode(&buf, img)
+	}
+	if err != nil {
+		return Rendition{}, errcode.Wrap(errcode.Internal, "encode image", err)
+	}
+	sum := sha256.Sum256(buf.Bytes())
+	b := img.Bounds()
+	return Rendition{Data: buf.Bytes(), ContentType: ct, Width: b.Dx(), Height: b.Dy(), SHA256: hex.EncodeToString(sum[:])}, nil
+}

@@ -1,0 +1,235 @@
+// Package membertest serves the member and authentication functions over a
+// test stack and gives HTTP tests a small client: sign up, log in, call
+// with a token, read the envelope. Other packages' tests use it to get
+// authenticated members.
+package membertest
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	changehandle "github.com/dailyfeed/dailyfeed/functions/change-handle"
+	deactivatemember "github.com/dailyfeed/dailyfeed/functions/deactivate-member"
+	getme "github.com/dailyfeed/dailyfeed/functions/get-me"
+	getprofile "github.com/dailyfeed/dailyfeed/functions/get-profile"
+	getsummary "github.com/dailyfeed/dailyfeed/functions/get-summary"
+	"github.com/dailyfeed/dailyfeed/functions/jwks"
+	"github.com/dailyfeed/dailyfeed/functions/login"
+	"github.com/dailyfeed/dailyfeed/functions/logout"
+	logoutall "github.com/dailyfeed/dailyfeed/functions/logout-all"
+	querymembers "github.com/dailyfeed/dailyfeed/functions/query-members"
+	refreshtoken "github.com/dailyfeed/dailyfeed/functions/refresh-token"
+	"github.com/dailyfeed/dailyfeed/functions/signup"
+	updateprofile "github.com/dailyfeed/dailyfeed/functions/update-profile"
+	"github.com/dailyfeed/dailyfeed/internal/route"
+	"github.com/dailyfeed/dailyfeed/internal/stack"
+)
+
+// Password is the password of members made by SignUp.
+const Password = "Test-pass1!"
+
+type instance interface {
+	Handle(http.ResponseWriter, *http.Request)
+	Share(*stack.Stack)
+}
+
+// Handler serves every member and authentication route over s.
+func Handler(s *stack.Stack) http.Handler {
+	fns := map[string]instance{
+		"signup": signup.New(), "login": login.New(), "logout": logout.New(),
+		"logout-all": logoutall.New(), "refresh-token": refreshtoken.New(),
+		"deactivate-member": deactivatemember.New(), "jwks": jwks.New(), "get-me": getme.New(),
+		"get-summary": getsummary.New(), "get-profile": getprofile.New(),
+		"update-profile": updateprofile.New(), "change-handle": changehandle.New(),
+		"query-members": querymembers.New(),
+	}
+	var served []route.Function
+	for name, f := range fns {
+		f.Share(s)
+		rf, ok := route.Lookup(name)
+		if !ok {
+			panic("membertest: no route for " + name)
+		}
+		served = append(served, rf)
+	}
+	mux := route.NewMux(served...)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		m, _, ok := mux.Find(r.Method, r.URL.Path)
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		fns[m.Function].Handle(w, r)
+	})
+}
+
+// Clock is a settable clock for stack.Stack.Now.
+type Clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+// NewClock returns a clock at t.
+func NewClock(t time.Time) *Clock { return &Clock{t: t} }
+
+// Now returns the clock's time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+// Advance moves the clock by d.
+func (c *Clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+// Client calls a handler in-process.
+type Client struct {
+	T       testing.TB
+	Handler http.Handler
+}
+
+// Response is a recorded response with its decoded envelope.
+type Response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+	// Data is the success envelope's data (raw JSON).
+	Data json.RawMessage
+	// Code is the failure envelope's code.
+	Code    string
+	Message string
+	Cookies []*http.Cookie
+}
+
+// Request is an optional part of a call.
+type Request func(*http.Request)
+
+// Bearer sends token in the Authorization header.
+func Bearer(token string) Request {
+	return func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+token) }
+}
+
+// Cookie sends a cookie.
+func Cookie(c *http.Cookie) Request {
+	return func(r *http.Request) { r.AddCookie(c) }
+}
+
+// Do calls method path with body (a []byte is sent as is, anything else
+// as JSON, nil as no body).
+func (c *Client) Do(method, path string, body any, opts ...Request) Response {
+	c.T.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case []byte:
+		rd = bytes.NewReader(b)
+	default:
+		raw, err := json.Marshal(b)
+		if err != nil {
+			c.T.Fatalf("marshal body: %v", err)
+		}
+		rd = bytes.NewReader(raw)
+	}
+	req := httptest.NewRequest(method, path, rd)
+	if rd != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for _, o := range opts {
+		o(req)
+	}
+	rec := httptest.NewRecorder()
+	c.Handler.ServeHTTP(rec, req)
+	res := Response{Status: rec.Code, Header: rec.Header(), Body: rec.Body.Bytes(), Cookies: rec.Result().Cookies()}
+	var env struct {
+		Data    json.RawMessage `json:"data"`
+		Code    string          `json:"code"`
+		Message string          `json:"message"`
+	}
+	if err := json.Unmarshal(res.Body, &env); err == nil {
+		res.Data, res.Code, res.Message = env.Data, env.Code, env.Message
+	}
+	return res
+}
+
+// Decode decodes the response's data into v.
+func (r Response) Decode(t testing.TB, v any) {
+	t.Helper()
+	if err := json.Unmarshal(r.Data, v); err != nil {
+		t.Fatalf("decode data %s: %v", r.Data, err)
+	}
+}
+
+// Cookie returns the response cookie called name, or nil.
+func (r Response) Cookie(name string) *http.Cookie {
+	for _, c := range r.Cookies {
+		if c.Name == name {
+			return c
+		}
+	}
+	return nil
+}
+
+// Member is a signed-up member with a session.
+type Member struct {
+	ID      int64
+	Email   string
+	Handle  string
+	Token   string       // access token
+	Refresh *http.Cookie // refresh_token cookie
+}
+
+var seq atomic.Int64
+
+// SignUp signs up a new member with a unique e-mail and handle and logs it in.
+func (c *Client) SignUp() Member {
+	c.T.Helper()
+	n := seq.Add(1)
+	stamp := time.Now().UnixNano() % 1_000_000_000
+	m := Member{
+		Email:  fmt.Sprintf("member%d_%d@example.com", stamp, n),
+		Handle: fmt.Sprintf("m%d_%d", stamp, n),
+	}
+	res := c.Do("POST", "/api/authentication/signup", map[string]any{
+		"email": m.Email, "password": Password, "memberName": "Test Member", "handle": m.Handle,
+		"gender": "OTHER", "countryCode": "KR",
+	})
+	if res.Status != http.StatusCreated {
+		c.T.Fatalf("signup: %d %s", res.Status, res.Body)
+	}
+	var p struct {
+		MemberID int64 `json:"memberId"`
+	}
+	res.Decode(c.T, &p)
+	m.ID = p.MemberID
+	return c.Login(m)
+}
+
+// Login opens a new session for m.
+func (c *Client) Login(m Member) Member {
+	c.T.Helper()
+	res := c.Do("POST", "/api/authentication/login", map[string]string{"email": m.Email, "password": Password})
+	if res.Status != http.StatusOK {
+		c.T.Fatalf("login: %d %s", res.Status, res.Body)
+	}
+	var d struct {
+		AccessToken string `json:"accessToken"`
+	}
+	res.Decode(c.T, &d)
+	m.Token, m.Refresh = d.AccessToken, res.Cookie("refresh_token")
+	if m.Token == "" || m.Refresh == nil {
+		c.T.Fatalf("login gave no tokens: %s", res.Body)
+	}
+	return m
+}
