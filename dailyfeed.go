@@ -114,7 +114,7 @@ func (s *Server) Ready(ctx context.Context) (bool, error) {
 	if st == nil {
 		return false, nil
 	}
-	if err := st.Check(ctx); err != nil {
+	if err := st.Check(ctx, stack.All); err != nil {
 		slog.WarnContext(ctx, "not ready", "err", err)
 		return false, nil
 	}

@@ -1,6 +1,8 @@
 package dailyfeed
 
 import (
+	"time"
+
 	changehandle "github.com/dailyfeed/dailyfeed/functions/change-handle"
 	deactivatemember "github.com/dailyfeed/dailyfeed/functions/deactivate-member"
 	deleteimages "github.com/dailyfeed/dailyfeed/functions/delete-images"
@@ -13,6 +15,8 @@ import (
 	logoutall "github.com/dailyfeed/dailyfeed/functions/logout-all"
 	querymembers "github.com/dailyfeed/dailyfeed/functions/query-members"
 	refreshtoken "github.com/dailyfeed/dailyfeed/functions/refresh-token"
+	relayoutbox "github.com/dailyfeed/dailyfeed/functions/relay-outbox"
+	rotatekeys "github.com/dailyfeed/dailyfeed/functions/rotate-keys"
 	"github.com/dailyfeed/dailyfeed/functions/signup"
 	updateprofile "github.com/dailyfeed/dailyfeed/functions/update-profile"
 	uploadimage "github.com/dailyfeed/dailyfeed/functions/upload-image"
@@ -41,4 +45,9 @@ var httpFunctions = map[string]func() Instance{
 }
 
 // localJobs are the scheduled functions the local runner runs in-process.
-var localJobs = []job{}
+// Knative runs them from PingSources on their route-table schedules; locally
+// they run more often so a demo sees their effect quickly.
+var localJobs = []job{
+	{name: "rotate-keys", every: time.Minute, run: rotatekeys.Run},
+	{name: "relay-outbox", every: 5 * time.Second, run: relayoutbox.Run},
+}

@@ -47,12 +47,12 @@ type Options struct {
 }
 
 // OptionsFrom returns the publisher options of cfg: the brokers, the acks,
-// today's member-activity topic in cfg.TopicTimeZone on the wall clock.
+// today's cfg.TopicBase topic in cfg.TopicTimeZone on the wall clock.
 func OptionsFrom(cfg config.Config) Options {
 	return Options{
 		Brokers: cfg.KafkaBrokers,
 		Acks:    cfg.KafkaAcks,
-		Topics:  NewTopics(DefaultTopicBase, cfg.TopicTimeZone, time.Now),
+		Topics:  NewTopics(cfg.TopicBase, cfg.TopicTimeZone, time.Now),
 		Topic:   TopicSpec{Partitions: cfg.TopicPartitions, Retention: cfg.TopicRetention},
 	}
 }

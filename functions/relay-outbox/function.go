@@ -10,25 +10,16 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"sync"
 
 	"github.com/cloudevents/sdk-go/v2/event"
 
 	"github.com/dailyfeed/dailyfeed/internal/fn"
 	"github.com/dailyfeed/dailyfeed/internal/outbox"
 	"github.com/dailyfeed/dailyfeed/internal/stack"
-	"github.com/dailyfeed/dailyfeed/kafka"
 )
 
 // Function is the relay-outbox function.
-type Function struct {
-	fn.Base
-
-	mu    sync.Mutex
-	of    *stack.Stack // the stack pub and ob were made for
-	pub   *kafka.Publisher
-	relay *outbox.Outbox
-}
+type Function struct{ fn.Base }
 
 // New returns the function; it does no I/O.
 func New() *Function {
@@ -43,42 +34,13 @@ func (f *Function) Handle(ctx context.Context, _ event.Event) error {
 	if s == nil {
 		return errors.New("relay-outbox: not started")
 	}
-	return pass(ctx, s, f.outbox(s))
+	return Run(ctx, s)
 }
 
-// outbox returns the function's outbox over s, made on first use and kept,
-// so the publisher's connection and circuit breaker outlive one pass.
-func (f *Function) outbox(s *stack.Stack) *outbox.Outbox {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.of != s {
-		if f.pub != nil {
-			_ = f.pub.Close()
-		}
-		f.pub = kafka.NewPublisher(kafka.OptionsFrom(s.Config))
-		f.relay = outbox.New(s.DB, f.pub, outbox.Options{})
-		f.of = s
-	}
-	return f.relay
-}
-
-// Stop closes the publisher, then what Start opened.
-func (f *Function) Stop(ctx context.Context) error {
-	f.mu.Lock()
-	if f.pub != nil {
-		_ = f.pub.Close()
-	}
-	f.pub, f.relay, f.of = nil, nil, nil
-	f.mu.Unlock()
-	return f.Base.Stop(ctx)
-}
-
-// Run runs one relay pass over s with a publisher of its own, closed
-// afterwards.
+// Run runs one relay pass over the stack's outbox, whose publisher (its
+// connection and circuit breaker) outlives the pass.
 func Run(ctx context.Context, s *stack.Stack) error {
-	pub := kafka.NewPublisher(kafka.OptionsFrom(s.Config))
-	defer pub.Close()
-	return pass(ctx, s, outbox.New(s.DB, pub, outbox.Options{}))
+	return pass(ctx, s, s.Outbox)
 }
 
 // pass relays what is pending, then cleans up old sent rows.

@@ -11,7 +11,6 @@ import (
 	"github.com/dailyfeed/dailyfeed/internal/outbox"
 	"github.com/dailyfeed/dailyfeed/internal/stack"
 	"github.com/dailyfeed/dailyfeed/internal/testenv"
-	"github.com/dailyfeed/dailyfeed/kafka"
 	"github.com/dailyfeed/dailyfeed/kafka/kafkatest"
 )
 
@@ -33,7 +32,9 @@ func TestHandleBeforeStart(t *testing.T) {
 // whose dispatch never happened) and deletes sent rows past the retention.
 func TestHandleRelaysAndCleansUp(t *testing.T) {
 	t.Parallel()
-	s := testenv.Stack(t, stack.Postgres)
+	cfg := testenv.Config(t)
+	cfg.TopicPartitions = 1 // one partition: the test sees one order
+	s := testenv.StackWith(t, cfg, stack.Postgres|stack.Kafka)
 	ctx := context.Background()
 	zone := s.Config.TopicTimeZone
 
@@ -61,18 +62,15 @@ func TestHandleRelaysAndCleansUp(t *testing.T) {
 	testenv.Exec(t, s, `INSERT INTO outbox (event_id, event_type, message_key, event, sent_at)
 		VALUES ('old', 't', '1', '{}', now() - interval '30 days')`)
 
-	// The function as started, with its publisher on the test's topics.
-	o := kafkatest.Options(t, zone, time.Now)
+	// The function over the test's stack, publishing to the test's topics.
 	f := New()
 	f.Share(s)
-	f.of, f.pub = s, kafka.NewPublisher(o)
-	f.relay = outbox.New(s.DB, f.pub, outbox.Options{})
-	t.Cleanup(func() { _ = f.Stop(context.Background()) })
+	brokers, today := cfg.KafkaBrokers, s.Publisher.Topics().Today()
 
 	if err := f.Handle(ctx, ping()); err != nil {
 		t.Fatalf("Handle: %v", err)
 	}
-	recs := kafkatest.Records(t, o.Brokers, o.Topics.Today())
+	recs := kafkatest.Records(t, brokers, today)
 	if len(recs) != len(pending) {
 		t.Fatalf("%d records, want %d", len(recs), len(pending))
 	}
@@ -95,7 +93,7 @@ func TestHandleRelaysAndCleansUp(t *testing.T) {
 	if err := f.Handle(ctx, ping()); err != nil {
 		t.Fatal(err)
 	}
-	if n := len(kafkatest.Records(t, o.Brokers, o.Topics.Today())); n != 3 {
+	if n := len(kafkatest.Records(t, brokers, today)); n != 3 {
 		t.Errorf("%d records after a second ping, want 3", n)
 	}
 }

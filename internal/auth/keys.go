@@ -39,6 +39,7 @@ func (k PublicKey) usable(now time.Time) bool {
 type signingKey struct {
 	id      string
 	private ed25519.PrivateKey
+	created bool // this call created it
 }
 
 // Keys is the signing-key store in PostgreSQL.
@@ -53,6 +54,7 @@ type Keys struct {
 // primary, and a loser of the race reads the winner's key.
 func (k Keys) primary(ctx context.Context, now time.Time) (signingKey, error) {
 	const q = `SELECT kid, private_key FROM signing_keys WHERE replaced_at IS NULL`
+	inserted := false
 	for range 2 {
 		var key signingKey
 		var seed []byte
@@ -63,6 +65,7 @@ func (k Keys) primary(ctx context.Context, now time.Time) (signingKey, error) {
 				return signingKey{}, errors.New("primary signing key has no private key")
 			}
 			key.private = ed25519.NewKeyFromSeed(seed)
+			key.created = inserted
 			return key, nil
 		case !errors.Is(err, pgx.ErrNoRows):
 			return signingKey{}, fmt.Errorf("select primary key: %w", err)
@@ -70,6 +73,7 @@ func (k Keys) primary(ctx context.Context, now time.Time) (signingKey, error) {
 		if err := insertKey(ctx, k.DB, now, true); err != nil {
 			return signingKey{}, err
 		}
+		inserted = true
 	}
 	return signingKey{}, errors.New("no primary signing key after creating one")
 }

@@ -112,6 +112,9 @@ func (s *Service) IssueAccess(ctx context.Context, memberID, generation int64) (
 	if err != nil {
 		return AccessToken{}, err
 	}
+	if key.created && s.Verifier != nil {
+		s.Verifier.Invalidate() // this process verifies the new key at once
+	}
 	t := AccessToken{ID: uuid.NewString(), ExpiresAt: now.Add(s.Config.AccessTokenTTL)}
 	claims := Claims{
 		RegisteredClaims: jwt.RegisteredClaims{

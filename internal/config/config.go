@@ -24,6 +24,7 @@ type Config struct {
 
 	KafkaBrokers    []string       // KAFKA_BROKERS, comma separated
 	KafkaAcks       string         // KAFKA_ACKS: "1" (leader) or "all" (all + idempotent)
+	TopicBase       string         // TOPIC_BASE: name of the dated activity topics, {base}-yyyyMMdd
 	TopicTimeZone   *time.Location // TOPIC_TIMEZONE: time zone of the dated topics' date
 	TopicPartitions int            // TOPIC_PARTITIONS
 	TopicRetention  time.Duration  // TOPIC_RETENTION: dated topics older than this are deleted
@@ -68,6 +69,7 @@ func Load(env map[string]string) (Config, error) {
 
 		KafkaBrokers:    strings.Split(r.str("KAFKA_BROKERS", "127.0.0.1:9092"), ","),
 		KafkaAcks:       r.str("KAFKA_ACKS", "1"),
+		TopicBase:       r.str("TOPIC_BASE", "member-activity"),
 		TopicTimeZone:   r.location("TOPIC_TIMEZONE", "Asia/Seoul"),
 		TopicPartitions: r.int("TOPIC_PARTITIONS", 3),
 		TopicRetention:  r.duration("TOPIC_RETENTION", 7*24*time.Hour),

@@ -86,14 +86,15 @@ func (b *Base) Stop(context.Context) error {
 	return nil
 }
 
-// Ready reports whether the function has started and everything it needs
-// answers.
+// Ready reports whether the function has started and what it cannot serve
+// without (stack.Hard) answers. Redis and Kafka being down does not make a
+// function unready: it falls back to Postgres or keeps events in the outbox.
 func (b *Base) Ready(ctx context.Context) (bool, error) {
 	s := b.Stack()
 	if s == nil {
 		return false, nil
 	}
-	if err := s.Check(ctx); err != nil {
+	if err := s.Check(ctx, stack.Hard); err != nil {
 		slog.WarnContext(ctx, "not ready", "function", b.name, "err", err)
 		return false, nil
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/dailyfeed/dailyfeed/internal/auth"
 	"github.com/dailyfeed/dailyfeed/internal/config"
+	"github.com/dailyfeed/dailyfeed/internal/outbox"
 	"github.com/dailyfeed/dailyfeed/internal/postgres"
 	"github.com/dailyfeed/dailyfeed/kafka"
 	"github.com/dailyfeed/dailyfeed/minio"
@@ -30,6 +31,11 @@ const (
 	S3
 
 	All = Postgres | Redis | Kafka | S3
+
+	// Hard is what a function cannot serve without. Redis (Postgres is the
+	// fallback) and Kafka (the outbox keeps events until it is back) are
+	// accelerators: a function stays ready without them.
+	Hard = Postgres | S3
 )
 
 // Stack is the open connections of one process.
@@ -42,6 +48,12 @@ type Stack struct {
 	DB    *pgxpool.Pool
 	Redis *redis.Client
 	Store *minio.Store
+
+	// Publisher sends CloudEvents to the dated topics (needs Kafka), and
+	// Outbox publishes the events that writes commit with their change
+	// (needs Postgres and Kafka).
+	Publisher *kafka.Publisher
+	Outbox    *outbox.Outbox
 
 	// Auth verifies access tokens; it caches signing keys, so there is one
 	// per process. Set when the stack opens Postgres.
@@ -79,6 +91,14 @@ func Open(ctx context.Context, cfg config.Config, needs Needs) (*Stack, error) {
 	if needs&Postgres != 0 {
 		s.Auth = newVerifier(s)
 	}
+	if needs&Kafka != 0 {
+		o := kafka.OptionsFrom(cfg)
+		o.Topics.Now = func() time.Time { return s.Now() } // follows a test's clock
+		s.Publisher = kafka.NewPublisher(o)
+		if s.DB != nil {
+			s.Outbox = outbox.New(s.DB, s.Publisher, outbox.Options{})
+		}
+	}
 	if needs&S3 != 0 {
 		s.Store = minio.Open(minio.Config{
 			Endpoint: cfg.S3Endpoint, Region: cfg.S3Region,
@@ -114,6 +134,9 @@ func newVerifier(s *Stack) *auth.Verifier {
 
 // Close closes every open connection.
 func (s *Stack) Close() {
+	if s.Publisher != nil {
+		_ = s.Publisher.Close()
+	}
 	if s.DB != nil {
 		s.DB.Close()
 	}
@@ -122,27 +145,29 @@ func (s *Stack) Close() {
 	}
 }
 
-// Check pings every needed system and returns what does not answer.
-func (s *Stack) Check(ctx context.Context) error {
+// Check pings the systems of which (among those the stack opened) and
+// returns what does not answer.
+func (s *Stack) Check(ctx context.Context, which Needs) error {
+	which &= s.Needs
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
 	var errs []error
-	if s.Needs&Postgres != 0 {
+	if which&Postgres != 0 {
 		if err := s.DB.Ping(ctx); err != nil {
 			errs = append(errs, fmt.Errorf("postgres: %w", err))
 		}
 	}
-	if s.Needs&Redis != 0 {
+	if which&Redis != 0 {
 		if err := s.Redis.Ping(ctx).Err(); err != nil {
 			errs = append(errs, fmt.Errorf("redis: %w", err))
 		}
 	}
-	if s.Needs&Kafka != 0 {
+	if which&Kafka != 0 {
 		if err := kafka.Ping(ctx, s.Config.KafkaBrokers); err != nil {
 			errs = append(errs, fmt.Errorf("kafka: %w", err))
 		}
 	}
-	if s.Needs&S3 != 0 {
+	if which&S3 != 0 {
 		if err := s.Store.Ping(ctx); err != nil {
 			errs = append(errs, fmt.Errorf("s3: %w", err))
 		}

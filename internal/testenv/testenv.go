@@ -17,6 +17,7 @@ import (
 
 	"github.com/dailyfeed/dailyfeed/internal/config"
 	"github.com/dailyfeed/dailyfeed/internal/stack"
+	"github.com/dailyfeed/dailyfeed/kafka/kafkatest"
 )
 
 const howToStart = "start the local stack with `make stack` (or `make test`, which starts it)"
@@ -40,6 +41,7 @@ func Config(t testing.TB) config.Config {
 	cfg.DatabaseSchema = "test_" + id
 	cfg.RedisPrefix = "test:" + id + ":"
 	cfg.S3Bucket = "test-" + id
+	cfg.TopicBase = "test-" + id + "-member-activity"
 	return cfg
 }
 
@@ -62,9 +64,12 @@ func StackWith(t testing.TB, cfg config.Config, needs stack.Needs) *stack.Stack 
 	if err != nil {
 		t.Fatalf("open stack: %v\n%s", err, howToStart)
 	}
-	if err := s.Check(ctx); err != nil {
+	if err := s.Check(ctx, needs); err != nil {
 		s.Close()
 		t.Fatalf("servers do not answer: %v\n%s", err, howToStart)
+	}
+	if s.Publisher != nil {
+		kafkatest.DeleteTopicsAtCleanup(t, cfg.KafkaBrokers, s.Publisher.Topics())
 	}
 	t.Cleanup(func() {
 		if s.Redis != nil {
@@ -124,4 +129,3 @@ func Exec(t testing.TB, s *stack.Stack, sql string, args ...any) {
 		t.Fatalf("exec %q: %v", sql, err)
 	}
 }
-

@@ -238,6 +238,11 @@ func TestRedisFlushed(t *testing.T) {
 	wantError(t, c.Do("GET", "/api/members", nil, membertest.Bearer(m.Token)), http.StatusUnauthorized, "TOKEN_REVOKED")
 
 	ctx := context.Background()
+	key := s.Config.RedisPrefix + "auth:blacklist:" + jtiOf(t, m.Token)
+	// The blacklist TTL is the token's remaining lifetime, in seconds.
+	if ttl, err := s.Redis.TTL(ctx, key).Result(); err != nil || ttl <= 50*time.Minute || ttl > time.Hour {
+		t.Errorf("blacklist TTL after logout %v (%v), want about an hour", ttl, err)
+	}
 	keys, err := s.Redis.Keys(ctx, s.Config.RedisPrefix+"*").Result()
 	if err != nil {
 		t.Fatal(err)
@@ -247,7 +252,6 @@ func TestRedisFlushed(t *testing.T) {
 	}
 	wantError(t, c.Do("GET", "/api/members", nil, membertest.Bearer(m.Token)), http.StatusUnauthorized, "TOKEN_REVOKED")
 	// The blacklist reloads in the background.
-	key := s.Config.RedisPrefix + "auth:blacklist:" + jtiOf(t, m.Token)
 	deadline := time.Now().Add(5 * time.Second)
 	for {
 		n, _ := s.Redis.Exists(ctx, key).Result()

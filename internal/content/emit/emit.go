@@ -1,0 +1,69 @@
+// Package emit runs a write together with the activity event it causes:
+// the change and the event's outbox row commit in one PostgreSQL
+// transaction, then the event is dispatched to Kafka. It is the one place
+// the content and follow writes do this, so none of them can forget the
+// outbox or dispatch before commit.
+//
+// A write that fails (a coded 4xx, a database error) rolls back with its
+// outbox row: no change, no event. A write that commits always has its
+// event: when Kafka is down the row stays pending and relay-outbox
+// publishes it later.
+package emit
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/dailyfeed/dailyfeed/events"
+	"github.com/dailyfeed/dailyfeed/internal/outbox"
+	"github.com/dailyfeed/dailyfeed/internal/stack"
+)
+
+// Writer runs event-emitting writes.
+type Writer struct {
+	DB outbox.DB
+	// Outbox dispatches committed events; nil leaves them to the relay.
+	Outbox *outbox.Outbox
+	// Zone is the topic time zone (config.TopicTimeZone).
+	Zone *time.Location
+}
+
+// NewWriter returns the writer over s's pool, outbox and topic zone.
+func NewWriter(s *stack.Stack) Writer {
+	return Writer{DB: s.DB, Outbox: s.Outbox, Zone: s.Config.TopicTimeZone}
+}
+
+// Write runs write in a transaction. write returns the payload of the
+// event the change causes; the event, emitted by function (its CloudEvent
+// source, e.g. "create-post"), is added to the outbox in the same
+// transaction. After commit the event is dispatched, which never fails the
+// write. An error of write rolls everything back and is returned as is.
+func (w Writer) Write(ctx context.Context, function string, write func(tx pgx.Tx) (events.Payload, error)) error {
+	tx, err := w.DB.Begin(ctx)
+	if err != nil {
+		return fmt.Errorf("%s: begin: %w", function, err)
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck
+	p, err := write(tx)
+	if err != nil {
+		return err
+	}
+	e, err := events.New(function, p, w.Zone)
+	if err != nil {
+		return fmt.Errorf("%s: %w", function, err)
+	}
+	pending, err := outbox.Add(ctx, tx, e)
+	if err != nil {
+		return fmt.Errorf("%s: %w", function, err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return fmt.Errorf("%s: commit: %w", function, err)
+	}
+	if w.Outbox != nil {
+		w.Outbox.Dispatch(ctx, pending)
+	}
+	return nil
+}
