@@ -48,6 +48,6 @@ var httpFunctions = map[string]func() Instance{
 // Knative runs them from PingSources on their route-table schedules; locally
 // they run more often so a demo sees their effect quickly.
 var localJobs = []job{
-	{name: "rotate-keys", every: time.Minute, run: rotatekeys.Run},
+	{name: "rotate-keys", every: 10 * time.Minute, run: rotatekeys.Run},
 	{name: "relay-outbox", every: 5 * time.Second, run: relayoutbox.Run},
 }
