@@ -8,9 +8,15 @@ GO    ?= go
 run: stack
 	./scripts/run.sh
 
-## test: start the local stack and run every test against the real servers
-test: stack
+ACTIONLINT := github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
+
+## test: start the local stack and run every test against the real servers, then
+## build one HTTP, one CloudEvent and the all-in-one function with func's host
+## builder (OCI image checked) and lint the GitHub workflows
+test: stack .local/bin/func
 	$(GO) test -count=1 ./...
+	./scripts/func-check.sh
+	$(GO) run $(ACTIONLINT)
 
 ## stack: start PostgreSQL, Redis, Kafka (kfake) and MinIO on loopback, reusing running ones
 stack:
@@ -30,6 +36,7 @@ bench: stack
 ## lint: vet and formatting
 lint:
 	$(GO) vet ./...
+	$(GO) run $(ACTIONLINT)
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)
 
 fmt:

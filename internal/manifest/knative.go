@@ -255,6 +255,7 @@ var configData = map[string]string{
 	"REDIS_PREFIX":     "dailyfeed:",
 	"KAFKA_BROKERS":    KafkaBootstrap,
 	"KAFKA_ACKS":       "1",
+	"TOPIC_BASE":       ActivityTopic,
 	"TOPIC_TIMEZONE":   TopicZone,
 	"TOPIC_PARTITIONS": "3",
 	"TOPIC_RETENTION":  "168h",

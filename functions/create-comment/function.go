@@ -1,0 +1,44 @@
+// Package createcomment is the create-comment function: POST /api/comments.
+package createcomment
+
+import (
+	"net/http"
+
+	"github.com/dailyfeed/dailyfeed/internal/content"
+	"github.com/dailyfeed/dailyfeed/internal/fn"
+	"github.com/dailyfeed/dailyfeed/internal/stack"
+	"github.com/dailyfeed/dailyfeed/internal/web"
+)
+
+// Function is the create-comment function.
+type Function struct{ fn.Base }
+
+// New returns the function; it does no I/O.
+func New() *Function {
+	return &Function{Base: fn.New("create-comment", stack.Postgres|stack.Redis|stack.Kafka)}
+}
+
+// Handle serves the function's route (fn.Base matches it and sets path values).
+func (f *Function) Handle(w http.ResponseWriter, r *http.Request) { f.Serve(w, r, handle) }
+
+func handle(w http.ResponseWriter, r *http.Request, s *stack.Stack) {
+	// Authenticate the caller: the comment will be theirs.
+	p, err := fn.Authenticate(w, r, s)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	// Decode {postId, content}.
+	var in content.NewComment
+	if err := web.Decode(w, r, &in); err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	// Validate, then insert the comment with its COMMENT_CREATE event.
+	c, err := content.NewService(s).CreateComment(r.Context(), p.MemberID, in)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.Created(w, c)
+}

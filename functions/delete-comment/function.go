@@ -1,0 +1,45 @@
+// Package deletecomment is the delete-comment function: DELETE /api/comments/{commentId}.
+package deletecomment
+
+import (
+	"net/http"
+
+	"github.com/dailyfeed/dailyfeed/internal/content"
+	"github.com/dailyfeed/dailyfeed/internal/fn"
+	"github.com/dailyfeed/dailyfeed/internal/stack"
+	"github.com/dailyfeed/dailyfeed/internal/web"
+)
+
+// Function is the delete-comment function.
+type Function struct{ fn.Base }
+
+// New returns the function; it does no I/O.
+func New() *Function {
+	return &Function{Base: fn.New("delete-comment", stack.Postgres|stack.Redis|stack.Kafka)}
+}
+
+// Handle serves the function's route (fn.Base matches it and sets path values).
+func (f *Function) Handle(w http.ResponseWriter, r *http.Request) { f.Serve(w, r, handle) }
+
+func handle(w http.ResponseWriter, r *http.Request, s *stack.Stack) {
+	// Authenticate the caller: only the author deletes a comment.
+	p, err := fn.Authenticate(w, r, s)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	// Which comment.
+	id, err := web.PathID(r, "commentId")
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	// Soft-delete it and every reply under it if it is the caller's (403
+	// otherwise), with its COMMENT_DELETE event.
+	res, err := content.NewService(s).DeleteComment(r.Context(), p.MemberID, id)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.OK(w, res)
+}

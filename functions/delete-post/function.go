@@ -1,0 +1,45 @@
+// Package deletepost is the delete-post function: DELETE /api/posts/{postId}.
+package deletepost
+
+import (
+	"net/http"
+
+	"github.com/dailyfeed/dailyfeed/internal/content"
+	"github.com/dailyfeed/dailyfeed/internal/fn"
+	"github.com/dailyfeed/dailyfeed/internal/stack"
+	"github.com/dailyfeed/dailyfeed/internal/web"
+)
+
+// Function is the delete-post function.
+type Function struct{ fn.Base }
+
+// New returns the function; it does no I/O.
+func New() *Function {
+	return &Function{Base: fn.New("delete-post", stack.Postgres|stack.Redis|stack.Kafka)}
+}
+
+// Handle serves the function's route (fn.Base matches it and sets path values).
+func (f *Function) Handle(w http.ResponseWriter, r *http.Request) { f.Serve(w, r, handle) }
+
+func handle(w http.ResponseWriter, r *http.Request, s *stack.Stack) {
+	// Authenticate the caller: only the author deletes a post.
+	p, err := fn.Authenticate(w, r, s)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	// Which post.
+	id, err := web.PathID(r, "postId")
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	// Soft-delete it and its comments if it is the caller's (403
+	// otherwise), with its POST_DELETE event.
+	res, err := content.NewService(s).DeletePost(r.Context(), p.MemberID, id)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.OK(w, res)
+}

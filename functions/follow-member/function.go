@@ -1,0 +1,45 @@
+// Package followmember is the follow-member function: POST /api/members/follow/{memberId}.
+package followmember
+
+import (
+	"net/http"
+
+	"github.com/dailyfeed/dailyfeed/internal/fn"
+	"github.com/dailyfeed/dailyfeed/internal/follow"
+	"github.com/dailyfeed/dailyfeed/internal/stack"
+	"github.com/dailyfeed/dailyfeed/internal/web"
+)
+
+// Function is the follow-member function.
+type Function struct{ fn.Base }
+
+// New returns the function; it does no I/O.
+func New() *Function {
+	return &Function{Base: fn.New("follow-member", stack.Postgres|stack.Redis|stack.Kafka)}
+}
+
+// Handle serves the function's route (fn.Base matches it and sets path values).
+func (f *Function) Handle(w http.ResponseWriter, r *http.Request) { f.Serve(w, r, handle) }
+
+func handle(w http.ResponseWriter, r *http.Request, s *stack.Stack) {
+	// Authenticate the caller: the caller is the follower.
+	p, err := fn.Authenticate(w, r, s)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	// Whom to follow.
+	id, err := web.PathID(r, "memberId")
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	// Follow (400 self, 404 unknown, 409 twice or past the limit) with its
+	// MEMBER_FOLLOW event.
+	res, err := follow.NewService(s).Follow(r.Context(), p.MemberID, id)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.Created(w, res)
+}

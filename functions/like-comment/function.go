@@ -1,0 +1,45 @@
+// Package likecomment is the like-comment function: POST /api/comments/{commentId}/like.
+package likecomment
+
+import (
+	"net/http"
+
+	"github.com/dailyfeed/dailyfeed/internal/content"
+	"github.com/dailyfeed/dailyfeed/internal/fn"
+	"github.com/dailyfeed/dailyfeed/internal/stack"
+	"github.com/dailyfeed/dailyfeed/internal/web"
+)
+
+// Function is the like-comment function.
+type Function struct{ fn.Base }
+
+// New returns the function; it does no I/O.
+func New() *Function {
+	return &Function{Base: fn.New("like-comment", stack.Postgres|stack.Redis|stack.Kafka)}
+}
+
+// Handle serves the function's route (fn.Base matches it and sets path values).
+func (f *Function) Handle(w http.ResponseWriter, r *http.Request) { f.Serve(w, r, handle) }
+
+func handle(w http.ResponseWriter, r *http.Request, s *stack.Stack) {
+	// Authenticate the caller: the like is theirs.
+	p, err := fn.Authenticate(w, r, s)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	// Which comment.
+	id, err := web.PathID(r, "commentId")
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	// Record the like (409 twice) with its LIKE_COMMENT event.
+	count, err := content.NewService(s).LikeComment(r.Context(), p.MemberID, id)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	// Answer the new like count.
+	web.OK(w, count)
+}

@@ -1,0 +1,44 @@
+// Package unfollowmember is the unfollow-member function: DELETE /api/members/follow/{memberId}.
+package unfollowmember
+
+import (
+	"net/http"
+
+	"github.com/dailyfeed/dailyfeed/internal/fn"
+	"github.com/dailyfeed/dailyfeed/internal/follow"
+	"github.com/dailyfeed/dailyfeed/internal/stack"
+	"github.com/dailyfeed/dailyfeed/internal/web"
+)
+
+// Function is the unfollow-member function.
+type Function struct{ fn.Base }
+
+// New returns the function; it does no I/O.
+func New() *Function {
+	return &Function{Base: fn.New("unfollow-member", stack.Postgres|stack.Redis|stack.Kafka)}
+}
+
+// Handle serves the function's route (fn.Base matches it and sets path values).
+func (f *Function) Handle(w http.ResponseWriter, r *http.Request) { f.Serve(w, r, handle) }
+
+func handle(w http.ResponseWriter, r *http.Request, s *stack.Stack) {
+	// Authenticate the caller: the caller is the follower.
+	p, err := fn.Authenticate(w, r, s)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	// Whom to unfollow.
+	id, err := web.PathID(r, "memberId")
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	// Unfollow (404 when not following) with its MEMBER_UNFOLLOW event.
+	res, err := follow.NewService(s).Unfollow(r.Context(), p.MemberID, id)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.OK(w, res)
+}

@@ -1,0 +1,46 @@
+// Package unlikepost is the unlike-post function: DELETE /api/posts/{postId}/like.
+package unlikepost
+
+import (
+	"net/http"
+
+	"github.com/dailyfeed/dailyfeed/internal/content"
+	"github.com/dailyfeed/dailyfeed/internal/fn"
+	"github.com/dailyfeed/dailyfeed/internal/stack"
+	"github.com/dailyfeed/dailyfeed/internal/web"
+)
+
+// Function is the unlike-post function.
+type Function struct{ fn.Base }
+
+// New returns the function; it does no I/O.
+func New() *Function {
+	return &Function{Base: fn.New("unlike-post", stack.Postgres|stack.Redis|stack.Kafka)}
+}
+
+// Handle serves the function's route (fn.Base matches it and sets path values).
+func (f *Function) Handle(w http.ResponseWriter, r *http.Request) { f.Serve(w, r, handle) }
+
+func handle(w http.ResponseWriter, r *http.Request, s *stack.Stack) {
+	// Authenticate the caller: only their own like is cancelled.
+	p, err := fn.Authenticate(w, r, s)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	// Which post.
+	id, err := web.PathID(r, "postId")
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	// Cancel the like (404 when there is none) with its LIKE_POST_CANCEL
+	// event.
+	count, err := content.NewService(s).UnlikePost(r.Context(), p.MemberID, id)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	// Answer the new like count.
+	web.OK(w, count)
+}

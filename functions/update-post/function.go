@@ -1,0 +1,50 @@
+// Package updatepost is the update-post function: PUT /api/posts/{postId}.
+package updatepost
+
+import (
+	"net/http"
+
+	"github.com/dailyfeed/dailyfeed/internal/content"
+	"github.com/dailyfeed/dailyfeed/internal/fn"
+	"github.com/dailyfeed/dailyfeed/internal/stack"
+	"github.com/dailyfeed/dailyfeed/internal/web"
+)
+
+// Function is the update-post function.
+type Function struct{ fn.Base }
+
+// New returns the function; it does no I/O.
+func New() *Function {
+	return &Function{Base: fn.New("update-post", stack.Postgres|stack.Redis|stack.Kafka)}
+}
+
+// Handle serves the function's route (fn.Base matches it and sets path values).
+func (f *Function) Handle(w http.ResponseWriter, r *http.Request) { f.Serve(w, r, handle) }
+
+func handle(w http.ResponseWriter, r *http.Request, s *stack.Stack) {
+	// Authenticate the caller: only the author changes a post.
+	p, err := fn.Authenticate(w, r, s)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	// Which post, and the change {title, content} (absent fields stay).
+	id, err := web.PathID(r, "postId")
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	var in content.PostUpdate
+	if err := web.Decode(w, r, &in); err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	// Validate, then update it if it is the caller's (403 otherwise), with
+	// its POST_UPDATE event.
+	post, err := content.NewService(s).UpdatePost(r.Context(), p.MemberID, id, in)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.OK(w, post)
+}

@@ -1,0 +1,22 @@
+package route
+
+// content are the write functions of posts, comments, replies, likes and
+// follows: the original's content service, scaled as the write group.
+// follow-member and unfollow-member are writes that emit events like the
+// rest (the original served them from the member service), so they scale
+// with the writes, not with sign-up and login.
+var content = []Function{
+	{Name: "create-post", Kind: HTTP, Group: Write, Routes: []Route{post("/api/posts")}},
+	{Name: "update-post", Kind: HTTP, Group: Write, Routes: []Route{put("/api/posts/{postId}")}},
+	{Name: "delete-post", Kind: HTTP, Group: Write, Routes: []Route{del("/api/posts/{postId}")}},
+	{Name: "like-post", Kind: HTTP, Group: Write, Routes: []Route{post("/api/posts/{postId}/like")}},
+	{Name: "unlike-post", Kind: HTTP, Group: Write, Routes: []Route{del("/api/posts/{postId}/like")}},
+	{Name: "create-comment", Kind: HTTP, Group: Write, Routes: []Route{post("/api/comments")}},
+	{Name: "create-reply", Kind: HTTP, Group: Write, Routes: []Route{post("/api/comments/replies")}},
+	{Name: "update-comment", Kind: HTTP, Group: Write, Routes: []Route{put("/api/comments/{commentId}")}},
+	{Name: "delete-comment", Kind: HTTP, Group: Write, Routes: []Route{del("/api/comments/{commentId}")}},
+	{Name: "like-comment", Kind: HTTP, Group: Write, Routes: []Route{post("/api/comments/{commentId}/like")}},
+	{Name: "unlike-comment", Kind: HTTP, Group: Write, Routes: []Route{del("/api/comments/{commentId}/like")}},
+	{Name: "follow-member", Kind: HTTP, Group: Write, Routes: []Route{post("/api/members/follow/{memberId}")}},
+	{Name: "unfollow-member", Kind: HTTP, Group: Write, Routes: []Route{del("/api/members/follow/{memberId}")}},
+}
