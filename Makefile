@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 GO    ?= go
 
-.PHONY: run test stack stack-down stack-status bench lint fmt manifests tidy func-cli
+.PHONY: run test stack stack-down stack-status bench lint fmt manifests tidy func-cli replay-dead-letters
 
 ## run: start the local stack (what is missing) and the all-in-one function on 127.0.0.1:8080
 run: stack
@@ -41,6 +41,10 @@ lint:
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')
+
+## replay-dead-letters: list or replay kept dead letters, e.g. ARGS="-list", ARGS="-sink record-activity", ARGS="-ids 3,4", ARGS="-all"
+replay-dead-letters:
+	$(GO) run ./cmd/replay $(ARGS)
 
 ## manifests: regenerate every func.yaml and knative/ manifest from the route table
 manifests:

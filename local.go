@@ -3,6 +3,7 @@ package dailyfeed
 import (
 	"context"
 	"log/slog"
+	"os"
 	"time"
 
 	"github.com/dailyfeed/dailyfeed/internal/stack"
@@ -17,7 +18,12 @@ type job struct {
 }
 
 // RunLocal runs, once the stack is open, what a cluster would run beside the
-// HTTP functions: the scheduled jobs. It returns when ctx ends.
+// HTTP functions: the scheduled jobs (PingSources there), and the event
+// sinks with the KafkaSource emulator delivering to them (KafkaSources
+// there). The sinks are served on their own loopback listener,
+// SINKS_LISTEN_ADDRESS (default 127.0.0.1:8081), at /<function>, never on
+// the public all-in-one handler: whoever can POST to a sink can forge
+// events. It returns when ctx ends.
 func (s *Server) RunLocal(ctx context.Context) {
 	st := s.waitStarted(ctx)
 	if st == nil {
@@ -25,6 +31,13 @@ func (s *Server) RunLocal(ctx context.Context) {
 	}
 	for _, j := range localJobs {
 		go runEvery(ctx, st, j)
+	}
+	addr := os.Getenv("SINKS_LISTEN_ADDRESS")
+	if addr == "" {
+		addr = DefaultSinksAddress
+	}
+	if err := runSinks(ctx, st, addr); err != nil {
+		slog.ErrorContext(ctx, "sinks and kafka source emulator not started", "err", err)
 	}
 	<-ctx.Done()
 }

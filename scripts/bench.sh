@@ -6,12 +6,22 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 addr="127.0.0.1:${BENCH_PORT:-18080}"
-scenarios="${BENCH_SCENARIOS:-auth}"
+scenarios="${BENCH_SCENARIOS:-auth,feed}"
 duration="${BENCH_DURATION:-10s}"
 clients="${BENCH_CLIENTS:-16}"
 
 echo "== Go benchmarks"
 go test -run '^$' -bench . -benchtime "${BENCH_TIME:-2s}" ./... | grep -E '^(Benchmark|ok|PASS|FAIL|goos|cpu)' || true
+
+# The HTTP scenarios run in a schema and Redis namespace of their own, over
+# the dataset of cmd/seed (kept between runs; BENCH_MEMBERS, BENCH_FOLLOWS,
+# BENCH_POSTS size it: 10 000 members, 200 followings each, 200 000 posts).
+export DATABASE_SCHEMA="${BENCH_SCHEMA:-bench}"
+export REDIS_PREFIX="${BENCH_REDIS_PREFIX:-bench:}"
+
+echo
+echo "== Seed dataset (schema $DATABASE_SCHEMA)"
+go run ./cmd/seed
 
 echo
 echo "== HTTP load against the all-in-one function on $addr"

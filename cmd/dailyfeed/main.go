@@ -1,7 +1,10 @@
 // Command dailyfeed runs the all-in-one dailyfeed function locally (`make
 // run`): every HTTP route on LISTEN_ADDRESS (default 127.0.0.1:8080) through
 // func-go's HTTP runtime, plus what a Knative cluster would otherwise do for
-// it, in-process: the scheduled jobs that PingSources trigger there.
+// it, in-process: the scheduled jobs that PingSources trigger there, and the
+// event sinks (record-activity, store-dead-letter, ...) on the loopback
+// SINKS_LISTEN_ADDRESS (default 127.0.0.1:8081) fed by the KafkaSource
+// emulator, one consumer group per sink.
 package main
 
 import (

@@ -110,7 +110,9 @@ func (s *Service) likePost(ctx context.Context, function string, t events.Type, 
 	now := s.now()
 	var count int64
 	err := s.Writer.Write(ctx, function, func(tx pgx.Tx) (events.Payload, error) {
-		author, n, err := bumpPost(ctx, tx, id, delta, 0, now)
+		// Lock the post, then let the like row's key decide: a like that
+		// exists (409) or does not (404) rolls back the count with it.
+		author, err := lockLivePost(ctx, tx, id)
 		if err != nil {
 			return events.Payload{}, err
 		}
@@ -122,7 +124,9 @@ func (s *Service) likePost(ctx context.Context, function string, t events.Type, 
 		if err != nil {
 			return events.Payload{}, err
 		}
-		count = n
+		if _, count, err = bumpPost(ctx, tx, id, delta, 0, now); err != nil {
+			return events.Payload{}, err
+		}
 		return postEvent(t, member, id, author, now), nil
 	})
 	return count, err
@@ -280,11 +284,7 @@ func (s *Service) likeComment(ctx context.Context, function string, t events.Typ
 	now := s.now()
 	var count int64
 	err := s.Writer.Write(ctx, function, func(tx pgx.Tx) (events.Payload, error) {
-		c, err := liveComment(ctx, tx, id)
-		if err != nil {
-			return events.Payload{}, err
-		}
-		n, err := bumpComment(ctx, tx, id, delta, 0)
+		c, err := lockLiveComment(ctx, tx, id)
 		if err != nil {
 			return events.Payload{}, err
 		}
@@ -296,7 +296,9 @@ func (s *Service) likeComment(ctx context.Context, function string, t events.Typ
 		if err != nil {
 			return events.Payload{}, err
 		}
-		count = n
+		if count, err = bumpComment(ctx, tx, id, delta, 0); err != nil {
+			return events.Payload{}, err
+		}
 		return commentEvent(t, member, c.postID, id, c.author, now), nil
 	})
 	return count, err

@@ -183,10 +183,9 @@ func insertPost(ctx context.Context, tx postgres.DB, author int64, in NewPost, n
 // lockOwnPost locks the live post id for a change by member: 404 when it
 // is missing or deleted, 403 when member is not its author.
 func lockOwnPost(ctx context.Context, tx postgres.DB, member, id int64) error {
-	var author int64
-	err := tx.QueryRow(ctx, `SELECT author_id FROM posts WHERE id = $1 AND deleted_at IS NULL FOR NO KEY UPDATE`, id).Scan(&author)
+	author, err := lockLivePost(ctx, tx, id)
 	if err != nil {
-		return notFound(err, ErrPostNotFound, "lock post")
+		return err
 	}
 	if author != member {
 		return ErrPostForbidden
@@ -269,13 +268,32 @@ type commentRow struct {
 
 // liveComment reads the live comment id, without locking it.
 func liveComment(ctx context.Context, tx postgres.DB, id int64) (commentRow, error) {
+	return selectComment(ctx, tx, id, "")
+}
+
+// lockLiveComment reads and locks the live comment id.
+func lockLiveComment(ctx context.Context, tx postgres.DB, id int64) (commentRow, error) {
+	return selectComment(ctx, tx, id, " FOR NO KEY UPDATE")
+}
+
+func selectComment(ctx context.Context, tx postgres.DB, id int64, lock string) (commentRow, error) {
 	c := commentRow{id: id}
-	err := tx.QueryRow(ctx, `SELECT post_id, author_id, parent_id, depth FROM comments WHERE id = $1 AND deleted_at IS NULL`, id).
+	err := tx.QueryRow(ctx, `SELECT post_id, author_id, parent_id, depth FROM comments WHERE id = $1 AND deleted_at IS NULL`+lock, id).
 		Scan(&c.postID, &c.author, &c.parentID, &c.depth)
 	if err != nil {
 		return c, notFound(err, ErrCommentNotFound, "select comment")
 	}
 	return c, nil
+}
+
+// lockLivePost locks the live post id and returns its author: 404 when it
+// is missing or deleted.
+func lockLivePost(ctx context.Context, tx postgres.DB, id int64) (author int64, err error) {
+	err = tx.QueryRow(ctx, `SELECT author_id FROM posts WHERE id = $1 AND deleted_at IS NULL FOR NO KEY UPDATE`, id).Scan(&author)
+	if err != nil {
+		return 0, notFound(err, ErrPostNotFound, "lock post")
+	}
+	return author, nil
 }
 
 func insertComment(ctx context.Context, tx postgres.DB, author, post int64, parent *int64, depth int, content string, now time.Time) (int64, error) {

@@ -78,7 +78,7 @@ type Function struct {
 }
 
 // Functions is every function of dailyfeed, in the order of API.md.
-var Functions = slices.Concat(members, content, images, jobs)
+var Functions = slices.Concat(members, content, timeline, images, search, activity, jobs)
 
 // Lookup returns the function called name.
 func Lookup(name string) (Function, bool) {

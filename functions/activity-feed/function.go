@@ -1,0 +1,50 @@
+// Package activityfeed is the activity-feed function: GET /api/activities,
+// the notification banner. It lists, newest first, what the members the
+// caller follows did: wrote, edited or deleted a post or comment, liked,
+// followed (internal/activity says what is left out and why). Each item
+// carries the actor's summary and its target (a snippet, or deleted).
+// Paged by page/size (default 20) or by the opaque cursor of the previous
+// page (nextCursor), which stays stable while new activities arrive.
+package activityfeed
+
+import (
+	"net/http"
+
+	"github.com/dailyfeed/dailyfeed/internal/activity"
+	"github.com/dailyfeed/dailyfeed/internal/fn"
+	"github.com/dailyfeed/dailyfeed/internal/stack"
+	"github.com/dailyfeed/dailyfeed/internal/web"
+)
+
+// Function is the activity-feed function.
+type Function struct{ fn.Base }
+
+// New returns the function; it does no I/O.
+func New() *Function {
+	return &Function{Base: fn.New("activity-feed", stack.Postgres|stack.Redis)}
+}
+
+// Handle serves the function's route (fn.Base matches it).
+func (f *Function) Handle(w http.ResponseWriter, r *http.Request) { f.Serve(w, r, handle) }
+
+func handle(w http.ResponseWriter, r *http.Request, s *stack.Stack) {
+	// Authenticate the caller: the banner is theirs.
+	p, err := fn.Authenticate(w, r, s)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	// Decode the page.
+	q, err := activity.QueryOf(r)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	// Read the page with its actors and targets.
+	page, err := activity.Store{DB: s.DB}.Feed(r.Context(), p.MemberID, q)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.OK(w, page)
+}

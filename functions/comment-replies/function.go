@@ -1,0 +1,51 @@
+// Package commentreplies is the comment-replies function: GET /api/timeline/comments/{commentId}/replies.
+// A comment's direct replies, oldest first.
+package commentreplies
+
+import (
+	"net/http"
+
+	"github.com/dailyfeed/dailyfeed/internal/fn"
+	"github.com/dailyfeed/dailyfeed/internal/stack"
+	"github.com/dailyfeed/dailyfeed/internal/timeline"
+	"github.com/dailyfeed/dailyfeed/internal/web"
+)
+
+// Function is the comment-replies function.
+type Function struct{ fn.Base }
+
+// New returns the function; it does no I/O.
+func New() *Function {
+	return &Function{Base: fn.New("comment-replies", stack.Postgres|stack.Redis)}
+}
+
+// Handle serves the function's routes (fn.Base matches them and sets path values).
+func (f *Function) Handle(w http.ResponseWriter, r *http.Request) { f.Serve(w, r, handle) }
+
+func handle(w http.ResponseWriter, r *http.Request, s *stack.Stack) {
+	// Authenticate the caller if there is a token (anonymous readers like nothing).
+	p, _, err := fn.OptionalAuthenticate(w, r, s)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	// Which comment.
+	id, err := web.PathID(r, "commentId")
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	// Page by page/size or cursor.
+	q, err := timeline.RequestOf(r, 20)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	// Read the replies (404 for a missing comment).
+	out, err := timeline.NewReads(s).Replies(r.Context(), p.MemberID, id, q)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.OK(w, out)
+}

@@ -1,0 +1,28 @@
+package createcomment_test
+
+import (
+	"net/http"
+	"testing"
+
+	createcomment "github.com/dailyfeed/dailyfeed/functions/create-comment"
+	"github.com/dailyfeed/dailyfeed/internal/content/contenttest"
+)
+
+func TestCreateComment(t *testing.T) {
+	t.Parallel()
+	e := contenttest.New(t)
+	c := e.Client(createcomment.New())
+	me := e.Member()
+	p := e.Post(e.Member(), "hello")
+	contenttest.Want(t, c.Do("POST", "/api/comments", map[string]any{"postId": p.ID, "content": "hi"}, contenttest.As(me)), http.StatusCreated, "")
+	contenttest.Want(t, c.Do("POST", "/api/comments", map[string]any{"postId": p.ID + 1000, "content": "hi"}, contenttest.As(me)), http.StatusNotFound, "POST_NOT_FOUND")
+	// Without a token: 401, nothing written.
+	contenttest.Want(t, c.Do("POST", "/api/comments", nil), http.StatusUnauthorized, "TOKEN_MISSING")
+}
+
+func TestBeforeStart(t *testing.T) {
+	w := contenttest.Record(createcomment.New(), "POST", "/api/comments")
+	if w.Code != http.StatusServiceUnavailable {
+		t.Errorf("before Start: %d, want 503", w.Code)
+	}
+}

@@ -1,0 +1,117 @@
+package fanoutfeed_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	cloudevents "github.com/cloudevents/sdk-go/v2"
+
+	fanoutfeed "github.com/dailyfeed/dailyfeed/functions/fanout-feed"
+	updatestats "github.com/dailyfeed/dailyfeed/functions/update-stats"
+	"github.com/dailyfeed/dailyfeed/internal/content/contenttest"
+	"github.com/dailyfeed/dailyfeed/internal/ranking"
+	"github.com/dailyfeed/dailyfeed/internal/stack"
+	"github.com/dailyfeed/dailyfeed/internal/testenv"
+	"github.com/dailyfeed/dailyfeed/internal/timeline"
+	"github.com/dailyfeed/dailyfeed/internal/web"
+	"github.com/dailyfeed/dailyfeed/kafka"
+)
+
+// serve runs f's Handle behind a CloudEvents HTTP receiver, as func-go does.
+func serve(t *testing.T, s *stack.Stack, f interface{ Share(*stack.Stack) }, h any) string {
+	t.Helper()
+	f.Share(s)
+	p, err := cloudevents.NewHTTP()
+	if err != nil {
+		t.Fatal(err)
+	}
+	recv, err := cloudevents.NewHTTPReceiveHandler(context.Background(), p, h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(recv)
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+// source runs an emulated KafkaSource of the test's topics to sink.
+func source(t *testing.T, s *stack.Stack, name, sink string) {
+	t.Helper()
+	src := kafka.NewSource(kafka.SourceOptions{
+		Name: name + "-" + s.Config.TopicBase, Brokers: s.Config.KafkaBrokers,
+		Topics:   kafka.NewTopics(s.Config.TopicBase, s.Config.TopicTimeZone, s.Now),
+		Topic:    kafka.TopicSpec{Partitions: 1, Retention: time.Hour},
+		Sink:     sink,
+		Delivery: kafka.Delivery{Retry: 5, BackoffPolicy: kafka.Exponential, BackoffDelay: 20 * time.Millisecond, Timeout: 5 * time.Second},
+		Refresh:  100 * time.Millisecond,
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if err := src.Run(ctx); err != nil && ctx.Err() == nil {
+			t.Errorf("source %s: %v", name, err)
+		}
+	}()
+	t.Cleanup(func() { cancel(); wg.Wait() })
+}
+
+// eventually polls cond for up to 20 s.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if cond() {
+			return
+		}
+	}
+	t.Fatalf("timed out waiting for %s", what)
+}
+
+// TestThroughTheBroker runs the writes, the outbox's publish to the dated
+// topic, the KafkaSource emulator and both sinks over HTTP: a post reaches
+// a follower's Redis timeline, a delete leaves it, a read is counted as a
+// view and the post enters the rankings.
+func TestThroughTheBroker(t *testing.T) {
+	t.Parallel()
+	s := testenv.Stack(t, contenttest.Needs)
+	e := contenttest.Over(t, s)
+	fo, us := fanoutfeed.New(), updatestats.New()
+	source(t, s, "fanout-feed", serve(t, s, fo, fo.Handle))
+	source(t, s, "update-stats", serve(t, s, us, us.Handle))
+
+	a, b := e.Member(), e.Member()
+	contenttest.Want(t, e.Do(a, "POST", fmt.Sprintf("/api/members/follow/%d", b.ID), nil), http.StatusCreated, "")
+	feeds := timeline.New(s)
+	if _, err := feeds.Following(context.Background(), a.ID, timeline.Request{Page: web.Page{Size: 10}}); err != nil {
+		t.Fatal(err) // builds a's timeline, so pushes land in it
+	}
+	post := e.Post(b, "through the broker").ID
+	member := strconv.FormatInt(post, 10)
+	eventually(t, "the post in the follower's timeline", func() bool {
+		return s.Redis.ZScore(context.Background(), feeds.Key(a.ID), member).Err() == nil
+	})
+
+	if _, err := timeline.NewReads(s).GetPost(context.Background(), a.ID, post); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the view counted", func() bool {
+		st, err := timeline.NewReads(s).PostStatistics(context.Background(), post)
+		return err == nil && st.ViewCount == 1
+	})
+	popular, err := ranking.New(s).Page(context.Background(), ranking.Popular, a.ID, web.Page{Size: 10})
+	if err != nil || len(popular.Content) != 1 || popular.Content[0].ID != post {
+		t.Fatalf("popular: %+v %v", popular, err)
+	}
+
+	contenttest.Want(t, e.Do(b, "DELETE", fmt.Sprintf("/api/posts/%d", post), nil), http.StatusOK, "")
+	eventually(t, "the post gone from the timeline", func() bool {
+		return s.Redis.ZScore(context.Background(), feeds.Key(a.ID), member).Err() != nil
+	})
+}

@@ -1,0 +1,46 @@
+// Package followfeed is the follow-feed function: GET /api/timeline/posts/followings.
+// Posts of the members the caller follows, newest first (internal/timeline:
+// hybrid fan-out over Redis timelines).
+package followfeed
+
+import (
+	"net/http"
+
+	"github.com/dailyfeed/dailyfeed/internal/fn"
+	"github.com/dailyfeed/dailyfeed/internal/stack"
+	"github.com/dailyfeed/dailyfeed/internal/timeline"
+	"github.com/dailyfeed/dailyfeed/internal/web"
+)
+
+// Function is the follow-feed function.
+type Function struct{ fn.Base }
+
+// New returns the function; it does no I/O.
+func New() *Function {
+	return &Function{Base: fn.New("follow-feed", stack.Postgres|stack.Redis)}
+}
+
+// Handle serves the function's routes (fn.Base matches them and sets path values).
+func (f *Function) Handle(w http.ResponseWriter, r *http.Request) { f.Serve(w, r, handle) }
+
+func handle(w http.ResponseWriter, r *http.Request, s *stack.Stack) {
+	// Authenticate the caller: the feed is theirs.
+	p, err := fn.Authenticate(w, r, s)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	// Page by page/size or cursor.
+	q, err := timeline.RequestOf(r, 20)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	// Read the timeline, merge heavy authors, hydrate.
+	out, err := timeline.New(s).Following(r.Context(), p.MemberID, q)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.OK(w, out)
+}

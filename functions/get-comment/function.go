@@ -1,0 +1,45 @@
+// Package getcomment is the get-comment function: GET /api/timeline/comments/{commentId}.
+// One comment. A member's read commits a COMMENT_READ event through the outbox.
+package getcomment
+
+import (
+	"net/http"
+
+	"github.com/dailyfeed/dailyfeed/internal/fn"
+	"github.com/dailyfeed/dailyfeed/internal/stack"
+	"github.com/dailyfeed/dailyfeed/internal/timeline"
+	"github.com/dailyfeed/dailyfeed/internal/web"
+)
+
+// Function is the get-comment function.
+type Function struct{ fn.Base }
+
+// New returns the function; it does no I/O.
+func New() *Function {
+	return &Function{Base: fn.New("get-comment", stack.Postgres|stack.Redis|stack.Kafka)}
+}
+
+// Handle serves the function's routes (fn.Base matches them and sets path values).
+func (f *Function) Handle(w http.ResponseWriter, r *http.Request) { f.Serve(w, r, handle) }
+
+func handle(w http.ResponseWriter, r *http.Request, s *stack.Stack) {
+	// Authenticate the caller if there is a token (anonymous readers like nothing).
+	p, _, err := fn.OptionalAuthenticate(w, r, s)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	// Which comment.
+	id, err := web.PathID(r, "commentId")
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	// Read the comment and emit COMMENT_READ.
+	out, err := timeline.NewReads(s).GetComment(r.Context(), p.MemberID, id)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.OK(w, out)
+}

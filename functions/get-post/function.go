@@ -1,0 +1,46 @@
+// Package getpost is the get-post function: GET /api/timeline/posts/{postId}.
+// One post. A member's read commits a POST_READ event through the outbox;
+// update-stats counts it as a view when the reader is not the author.
+package getpost
+
+import (
+	"net/http"
+
+	"github.com/dailyfeed/dailyfeed/internal/fn"
+	"github.com/dailyfeed/dailyfeed/internal/stack"
+	"github.com/dailyfeed/dailyfeed/internal/timeline"
+	"github.com/dailyfeed/dailyfeed/internal/web"
+)
+
+// Function is the get-post function.
+type Function struct{ fn.Base }
+
+// New returns the function; it does no I/O.
+func New() *Function {
+	return &Function{Base: fn.New("get-post", stack.Postgres|stack.Redis|stack.Kafka)}
+}
+
+// Handle serves the function's routes (fn.Base matches them and sets path values).
+func (f *Function) Handle(w http.ResponseWriter, r *http.Request) { f.Serve(w, r, handle) }
+
+func handle(w http.ResponseWriter, r *http.Request, s *stack.Stack) {
+	// Authenticate the caller if there is a token (anonymous readers like nothing).
+	p, _, err := fn.OptionalAuthenticate(w, r, s)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	// Which post.
+	id, err := web.PathID(r, "postId")
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	// Read the post and emit POST_READ.
+	out, err := timeline.NewReads(s).GetPost(r.Context(), p.MemberID, id)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.OK(w, out)
+}

@@ -1,0 +1,34 @@
+package likecomment_test
+
+import (
+	"net/http"
+	"strconv"
+	"testing"
+
+	likecomment "github.com/dailyfeed/dailyfeed/functions/like-comment"
+	"github.com/dailyfeed/dailyfeed/internal/content/contenttest"
+)
+
+func TestLikeComment(t *testing.T) {
+	t.Parallel()
+	e := contenttest.New(t)
+	c := e.Client(likecomment.New())
+	me := e.Member()
+	cm := e.Comment(me, e.Post(me, "hello").ID, "hi")
+	path := "/api/comments/" + strconv.FormatInt(cm.ID, 10) + "/like"
+	res := c.Do("POST", path, nil, contenttest.As(me))
+	contenttest.Want(t, res, http.StatusOK, "")
+	if string(res.Data) != "1" {
+		t.Errorf("data %s, want the like count 1", res.Data)
+	}
+	contenttest.Want(t, c.Do("POST", path, nil, contenttest.As(me)), http.StatusConflict, "ALREADY_LIKED")
+	// Without a token: 401, nothing written.
+	contenttest.Want(t, c.Do("POST", "/api/comments/1/like", nil), http.StatusUnauthorized, "TOKEN_MISSING")
+}
+
+func TestBeforeStart(t *testing.T) {
+	w := contenttest.Record(likecomment.New(), "POST", "/api/comments/1/like")
+	if w.Code != http.StatusServiceUnavailable {
+		t.Errorf("before Start: %d, want 503", w.Code)
+	}
+}

@@ -1,0 +1,34 @@
+package likepost_test
+
+import (
+	"net/http"
+	"strconv"
+	"testing"
+
+	likepost "github.com/dailyfeed/dailyfeed/functions/like-post"
+	"github.com/dailyfeed/dailyfeed/internal/content/contenttest"
+)
+
+func TestLikePost(t *testing.T) {
+	t.Parallel()
+	e := contenttest.New(t)
+	c := e.Client(likepost.New())
+	me := e.Member()
+	p := e.Post(e.Member(), "hello")
+	path := "/api/posts/" + strconv.FormatInt(p.ID, 10) + "/like"
+	res := c.Do("POST", path, nil, contenttest.As(me))
+	contenttest.Want(t, res, http.StatusOK, "")
+	if string(res.Data) != "1" {
+		t.Errorf("data %s, want the like count 1", res.Data)
+	}
+	contenttest.Want(t, c.Do("POST", path, nil, contenttest.As(me)), http.StatusConflict, "ALREADY_LIKED")
+	// Without a token: 401, nothing written.
+	contenttest.Want(t, c.Do("POST", "/api/posts/1/like", nil), http.StatusUnauthorized, "TOKEN_MISSING")
+}
+
+func TestBeforeStart(t *testing.T) {
+	w := contenttest.Record(likepost.New(), "POST", "/api/posts/1/like")
+	if w.Code != http.StatusServiceUnavailable {
+		t.Errorf("before Start: %d, want 503", w.Code)
+	}
+}

@@ -1,0 +1,70 @@
+// Package listfollows is the list-follows function: a member's followers
+// and followings, newest follow first, pages with totalElements and
+// totalPages.
+//
+//	GET /api/members/followers-followings                 mine: {followers: page, followings: page}
+//	GET /api/members/{memberId}/followers-followings      a member's, same shape
+//	GET /api/members/followers/more, /followings/more     mine, one side
+//	GET /api/members/{memberId}/followers/more, ...       a member's, one side
+//
+// The caller's own lists need a token; a member's lists are public.
+package listfollows
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/dailyfeed/dailyfeed/internal/fn"
+	"github.com/dailyfeed/dailyfeed/internal/follow"
+	"github.com/dailyfeed/dailyfeed/internal/stack"
+	"github.com/dailyfeed/dailyfeed/internal/web"
+)
+
+// Function is the list-follows function.
+type Function struct{ fn.Base }
+
+// New returns the function; it does no I/O.
+func New() *Function {
+	return &Function{Base: fn.New("list-follows", stack.Postgres|stack.Redis)}
+}
+
+// Handle serves the function's routes (fn.Base matches them and sets path values).
+func (f *Function) Handle(w http.ResponseWriter, r *http.Request) { f.Serve(w, r, handle) }
+
+func handle(w http.ResponseWriter, r *http.Request, s *stack.Stack) {
+	// Whose lists: the path's member, or the caller (a token required).
+	var id int64
+	var err error
+	if r.PathValue("memberId") != "" {
+		id, err = web.PathID(r, "memberId")
+	} else {
+		p, aerr := fn.Authenticate(w, r, s)
+		id, err = p.MemberID, aerr
+	}
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	// Page by page/size.
+	q, err := web.PageOf(r, 20)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	// Read one side, or both.
+	lists := follow.Lists{DB: s.DB}
+	var out any
+	switch path := r.URL.Path; {
+	case strings.HasSuffix(path, "/followers/more"):
+		out, err = lists.Page(r.Context(), id, follow.Followers, q)
+	case strings.HasSuffix(path, "/followings/more"):
+		out, err = lists.Page(r.Context(), id, follow.Followings, q)
+	default:
+		out, err = lists.Both(r.Context(), id, q)
+	}
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.OK(w, out)
+}

@@ -1,0 +1,58 @@
+// Package membercomments is the member-comments function: GET
+// /api/timeline/comments (the caller's comments, a token required) and GET
+// /api/timeline/members/{memberId}/comments (anyone's), newest first.
+package membercomments
+
+import (
+	"net/http"
+
+	"github.com/dailyfeed/dailyfeed/internal/fn"
+	"github.com/dailyfeed/dailyfeed/internal/stack"
+	"github.com/dailyfeed/dailyfeed/internal/timeline"
+	"github.com/dailyfeed/dailyfeed/internal/web"
+)
+
+// Function is the member-comments function.
+type Function struct{ fn.Base }
+
+// New returns the function; it does no I/O.
+func New() *Function {
+	return &Function{Base: fn.New("member-comments", stack.Postgres|stack.Redis)}
+}
+
+// Handle serves the function's routes (fn.Base matches them and sets path values).
+func (f *Function) Handle(w http.ResponseWriter, r *http.Request) { f.Serve(w, r, handle) }
+
+func handle(w http.ResponseWriter, r *http.Request, s *stack.Stack) {
+	// Authenticate: required for "my comments", optional for a member's.
+	p, known, err := fn.OptionalAuthenticate(w, r, s)
+	own := r.PathValue("memberId") == ""
+	if err == nil && own && !known {
+		_, err = fn.Authenticate(w, r, s)
+	}
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	// Whose comments.
+	author := p.MemberID
+	if !own {
+		if author, err = web.PathID(r, "memberId"); err != nil {
+			web.Error(w, r, err)
+			return
+		}
+	}
+	// Page by page/size or cursor.
+	q, err := timeline.RequestOf(r, 20)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	// Read the comments (404 for an unknown member).
+	out, err := timeline.NewReads(s).MemberComments(r.Context(), p.MemberID, author, q)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.OK(w, out)
+}

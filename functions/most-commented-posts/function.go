@@ -1,0 +1,45 @@
+// Package mostcommentedposts is the most-commented-posts function: GET /api/timeline/posts/most-commented.
+// Posts by comment count (internal/ranking).
+package mostcommentedposts
+
+import (
+	"net/http"
+
+	"github.com/dailyfeed/dailyfeed/internal/fn"
+	"github.com/dailyfeed/dailyfeed/internal/ranking"
+	"github.com/dailyfeed/dailyfeed/internal/stack"
+	"github.com/dailyfeed/dailyfeed/internal/web"
+)
+
+// Function is the most-commented-posts function.
+type Function struct{ fn.Base }
+
+// New returns the function; it does no I/O.
+func New() *Function {
+	return &Function{Base: fn.New("most-commented-posts", stack.Postgres|stack.Redis)}
+}
+
+// Handle serves the function's routes (fn.Base matches them and sets path values).
+func (f *Function) Handle(w http.ResponseWriter, r *http.Request) { f.Serve(w, r, handle) }
+
+func handle(w http.ResponseWriter, r *http.Request, s *stack.Stack) {
+	// Authenticate the caller if there is a token (anonymous readers like nothing).
+	p, _, err := fn.OptionalAuthenticate(w, r, s)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	// Page by page/size.
+	q, err := web.PageOf(r, 20)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	// Read the ranking (Redis, or PostgreSQL when empty).
+	out, err := ranking.New(s).Page(r.Context(), ranking.MostCommented, p.MemberID, q)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.OK(w, out)
+}

@@ -1,0 +1,47 @@
+// Package myactivities is the my-activities function: GET
+// /api/activities/me, the caller's own activity log, every type (reads
+// and cancellations included: they are the caller's own), newest first,
+// in the shape of activity-feed and paged the same way.
+package myactivities
+
+import (
+	"net/http"
+
+	"github.com/dailyfeed/dailyfeed/internal/activity"
+	"github.com/dailyfeed/dailyfeed/internal/fn"
+	"github.com/dailyfeed/dailyfeed/internal/stack"
+	"github.com/dailyfeed/dailyfeed/internal/web"
+)
+
+// Function is the my-activities function.
+type Function struct{ fn.Base }
+
+// New returns the function; it does no I/O.
+func New() *Function {
+	return &Function{Base: fn.New("my-activities", stack.Postgres|stack.Redis)}
+}
+
+// Handle serves the function's route (fn.Base matches it).
+func (f *Function) Handle(w http.ResponseWriter, r *http.Request) { f.Serve(w, r, handle) }
+
+func handle(w http.ResponseWriter, r *http.Request, s *stack.Stack) {
+	// Authenticate the caller: the log is theirs.
+	p, err := fn.Authenticate(w, r, s)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	// Decode the page.
+	q, err := activity.QueryOf(r)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	// Read the page.
+	page, err := activity.Store{DB: s.DB}.Mine(r.Context(), p.MemberID, q)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.OK(w, page)
+}

@@ -1,0 +1,45 @@
+// Package myfeed is the my-feed function: GET /api/timeline/posts.
+// The caller's own posts, newest first.
+package myfeed
+
+import (
+	"net/http"
+
+	"github.com/dailyfeed/dailyfeed/internal/fn"
+	"github.com/dailyfeed/dailyfeed/internal/stack"
+	"github.com/dailyfeed/dailyfeed/internal/timeline"
+	"github.com/dailyfeed/dailyfeed/internal/web"
+)
+
+// Function is the my-feed function.
+type Function struct{ fn.Base }
+
+// New returns the function; it does no I/O.
+func New() *Function {
+	return &Function{Base: fn.New("my-feed", stack.Postgres|stack.Redis)}
+}
+
+// Handle serves the function's routes (fn.Base matches them and sets path values).
+func (f *Function) Handle(w http.ResponseWriter, r *http.Request) { f.Serve(w, r, handle) }
+
+func handle(w http.ResponseWriter, r *http.Request, s *stack.Stack) {
+	// Authenticate the caller: the feed is theirs.
+	p, err := fn.Authenticate(w, r, s)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	// Page by page/size or cursor.
+	q, err := timeline.RequestOf(r, 10)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	// Read the caller's posts.
+	out, err := timeline.NewReads(s).AuthorPosts(r.Context(), p.MemberID, p.MemberID, q)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.OK(w, out)
+}

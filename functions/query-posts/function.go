@@ -1,0 +1,56 @@
+// Package queryposts is the query-posts function: POST
+// /api/timeline/posts/query/list, {ids} (at most 1000) → the live posts
+// among them, in the order of ids.
+package queryposts
+
+import (
+	"net/http"
+
+	"github.com/dailyfeed/dailyfeed/internal/content"
+	"github.com/dailyfeed/dailyfeed/internal/fn"
+	"github.com/dailyfeed/dailyfeed/internal/stack"
+	"github.com/dailyfeed/dailyfeed/internal/timeline"
+	"github.com/dailyfeed/dailyfeed/internal/web"
+)
+
+// Function is the query-posts function.
+type Function struct{ fn.Base }
+
+// New returns the function; it does no I/O.
+func New() *Function {
+	return &Function{Base: fn.New("query-posts", stack.Postgres|stack.Redis)}
+}
+
+// Handle serves the function's route (fn.Base matches it and sets path values).
+func (f *Function) Handle(w http.ResponseWriter, r *http.Request) { f.Serve(w, r, handle) }
+
+// request is {ids}: numbers or numeric strings.
+type request struct {
+	IDs []content.ID `json:"ids"`
+}
+
+func handle(w http.ResponseWriter, r *http.Request, s *stack.Stack) {
+	// Authenticate the caller if there is a token (anonymous readers like nothing).
+	p, _, err := fn.OptionalAuthenticate(w, r, s)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	// Decode {ids}.
+	var in request
+	if err := web.Decode(w, r, &in); err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	ids := make([]int64, len(in.IDs))
+	for i, id := range in.IDs {
+		ids[i] = int64(id)
+	}
+	// Validate and read the posts in one query.
+	out, err := timeline.NewReads(s).QueryPosts(r.Context(), p.MemberID, ids)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.OK(w, out)
+}

@@ -1,0 +1,41 @@
+// Package recordactivity is the record-activity function, the activity
+// service's sink: a KafkaSource delivers every member activity event of
+// the dated topics, and it stores each once (internal/activity: Redis
+// pre-check on the dedup key, unique event id in Postgres). A duplicate
+// answers 200, a malformed or unknown event 400 (dead-lettered at once), a
+// database failure 500 (retried).
+package recordactivity
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/cloudevents/sdk-go/v2/event"
+
+	"github.com/dailyfeed/dailyfeed/internal/activity"
+	"github.com/dailyfeed/dailyfeed/internal/fn"
+	"github.com/dailyfeed/dailyfeed/internal/sink"
+	"github.com/dailyfeed/dailyfeed/internal/stack"
+)
+
+// Function is the record-activity function.
+type Function struct{ fn.Base }
+
+// New returns the function; it does no I/O.
+func New() *Function {
+	return &Function{Base: fn.New("record-activity", stack.Postgres|stack.Redis)}
+}
+
+// Handle records the activity of one event.
+func (f *Function) Handle(ctx context.Context, e event.Event) error {
+	s := f.Stack()
+	if s == nil {
+		return sink.NotStarted(f.Name())
+	}
+	// Parse, pre-check, upsert, mark: one call into the domain.
+	outcome, err := activity.NewRecorder(s).Record(ctx, e)
+	if err == nil {
+		slog.DebugContext(ctx, "activity", "event", e.ID(), "outcome", outcome.String())
+	}
+	return sink.Result(ctx, f.Name(), e, err)
+}

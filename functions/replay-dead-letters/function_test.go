@@ -1,0 +1,111 @@
+package replaydeadletters_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/cloudevents/sdk-go/v2/event"
+
+	"github.com/dailyfeed/dailyfeed/events"
+	replaydeadletters "github.com/dailyfeed/dailyfeed/functions/replay-dead-letters"
+	"github.com/dailyfeed/dailyfeed/internal/deadletter"
+	"github.com/dailyfeed/dailyfeed/internal/sink"
+	"github.com/dailyfeed/dailyfeed/internal/stack"
+	"github.com/dailyfeed/dailyfeed/internal/testenv"
+	"github.com/dailyfeed/dailyfeed/kafka"
+)
+
+func request(t *testing.T, typ string, sel any) event.Event {
+	t.Helper()
+	e := event.New()
+	e.SetID("replay-1")
+	e.SetSource("/operator")
+	e.SetType(typ)
+	if err := e.SetData(event.ApplicationJSON, sel); err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+// TestReplaysChosenLetters: the event's selector chooses the letters; they
+// go back to the URL they failed at without the error extensions, and the
+// report says what happened.
+func TestReplaysChosenLetters(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := testenv.Stack(t, stack.Postgres)
+	var got atomic.Int32
+	var sawErrorExt atomic.Bool
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got.Add(1)
+		if r.Header.Get("Ce-Knativeerrorcode") != "" {
+			sawErrorExt.Store(true)
+		}
+		w.WriteHeader(http.StatusOK)
+	}))
+	t.Cleanup(srv.Close)
+
+	store := deadletter.Store{DB: s.DB}
+	for i := range 2 {
+		e, err := events.New("create-post", events.Payload{MemberID: 3, TargetMemberID: 3, PostID: int64(5 + i),
+			MemberActivityType: events.PostCreate, CreatedAt: time.Now()}, time.UTC)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sinkName := []string{"record-activity", "fanout-feed"}[i]
+		e.SetExtension(kafka.ErrorDestExtension, srv.URL+"/"+sinkName)
+		e.SetExtension(kafka.ErrorCodeExtension, 500)
+		if _, err := store.Keep(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	f := replaydeadletters.New()
+	if _, err := f.Handle(ctx, request(t, replaydeadletters.RequestType, map[string]any{"all": true})); sink.Status(err) != http.StatusServiceUnavailable {
+		t.Errorf("before Start: %v", err)
+	}
+	f.Share(s)
+	for name, e := range map[string]event.Event{
+		"wrong type":    request(t, "something.else", map[string]any{"all": true}),
+		"empty choice":  request(t, replaydeadletters.RequestType, map[string]any{}),
+		"not an object": request(t, replaydeadletters.RequestType, []int{1}),
+	} {
+		if _, err := f.Handle(ctx, e); sink.Status(err) != http.StatusBadRequest {
+			t.Errorf("%s: %d, want 400", name, sink.Status(err))
+		}
+	}
+
+	out, err := f.Handle(ctx, request(t, replaydeadletters.RequestType, map[string]any{"sink": "fanout-feed"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep deadletter.Report
+	if err := json.Unmarshal(out.Data(), &rep); err != nil || out.Type() != replaydeadletters.ReportType {
+		t.Fatalf("report %s: %v", out.Data(), err)
+	}
+	if rep.Replayed != 1 || rep.Failed != 0 || len(rep.Letters) != 1 || rep.Letters[0].Sink != "fanout-feed" || got.Load() != 1 {
+		t.Errorf("report %+v, sink got %d", rep, got.Load())
+	}
+	if sawErrorExt.Load() {
+		t.Error("the replayed event still carried knativeerrorcode")
+	}
+	// The other letter still waits; a dead sink keeps it waiting with the reason.
+	srv.Close()
+	out, err = f.Handle(ctx, request(t, replaydeadletters.RequestType, map[string]any{"all": true}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = json.Unmarshal(out.Data(), &rep)
+	if rep.Replayed != 0 || rep.Failed != 1 || rep.Letters[0].Sink != "record-activity" || rep.Letters[0].Error == "" {
+		t.Errorf("report %+v", rep)
+	}
+	ls, _ := store.List(ctx, deadletter.Selector{All: true})
+	if len(ls) != 1 || ls[0].ReplayError == nil {
+		t.Errorf("waiting letters %+v", ls)
+	}
+}

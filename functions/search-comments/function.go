@@ -1,0 +1,50 @@
+// Package searchcomments is the search-comments function: GET /api/search/comments?keyword=…
+// (page, size): ranked substring and whole-word search over comments, Korean
+// and English (internal/search).
+package searchcomments
+
+import (
+	"net/http"
+
+	"github.com/dailyfeed/dailyfeed/internal/fn"
+	"github.com/dailyfeed/dailyfeed/internal/search"
+	"github.com/dailyfeed/dailyfeed/internal/stack"
+	"github.com/dailyfeed/dailyfeed/internal/web"
+)
+
+// Function is the search-comments function.
+type Function struct{ fn.Base }
+
+// New returns the function; it does no I/O.
+func New() *Function { return &Function{Base: fn.New("search-comments", stack.Postgres|stack.Redis)} }
+
+// Handle serves the function's route (fn.Base matches it).
+func (f *Function) Handle(w http.ResponseWriter, r *http.Request) { f.Serve(w, r, handle) }
+
+func handle(w http.ResponseWriter, r *http.Request, s *stack.Stack) {
+	// Authenticate the caller: liked is theirs, and a search is the
+	// costliest read, so it is tied to a member.
+	p, err := fn.Authenticate(w, r, s)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	// Validate the keyword (2–100 characters) and the page.
+	kw, err := search.ParseKeyword(r.URL.Query().Get("keyword"))
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	page, err := web.PageOf(r, search.DefaultSize)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	// Rank the matches and read the page's comments with their snippets.
+	hits, err := search.NewService(s).Comments(r.Context(), p.MemberID, kw, page)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.OK(w, hits)
+}

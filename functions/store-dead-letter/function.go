@@ -1,0 +1,40 @@
+// Package storedeadletter is the store-dead-letter function, the
+// deadLetterSink of every KafkaSource: it keeps each event that could not
+// be delivered whole in Postgres, with the sink that refused it and why
+// (internal/deadletter), for replay-dead-letters. It refuses nothing; only
+// a database failure answers 500, and the event is retried.
+package storedeadletter
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/cloudevents/sdk-go/v2/event"
+
+	"github.com/dailyfeed/dailyfeed/internal/deadletter"
+	"github.com/dailyfeed/dailyfeed/internal/fn"
+	"github.com/dailyfeed/dailyfeed/internal/sink"
+	"github.com/dailyfeed/dailyfeed/internal/stack"
+)
+
+// Function is the store-dead-letter function.
+type Function struct{ fn.Base }
+
+// New returns the function; it does no I/O.
+func New() *Function {
+	return &Function{Base: fn.New("store-dead-letter", stack.Postgres)}
+}
+
+// Handle keeps one dead-lettered event.
+func (f *Function) Handle(ctx context.Context, e event.Event) error {
+	s := f.Stack()
+	if s == nil {
+		return sink.NotStarted(f.Name())
+	}
+	l, err := deadletter.Store{DB: s.DB, Now: s.Now}.Keep(ctx, e)
+	if err == nil {
+		slog.WarnContext(ctx, "dead letter kept", "id", l.ID, "event", l.EventID, "type", l.EventType,
+			"sink", l.Sink, "code", l.ErrorCode, "attempts", l.Attempts)
+	}
+	return sink.Result(ctx, f.Name(), e, err)
+}

@@ -1,0 +1,35 @@
+package unlikecomment_test
+
+import (
+	"net/http"
+	"strconv"
+	"testing"
+
+	unlikecomment "github.com/dailyfeed/dailyfeed/functions/unlike-comment"
+	"github.com/dailyfeed/dailyfeed/internal/content/contenttest"
+)
+
+func TestUnlikeComment(t *testing.T) {
+	t.Parallel()
+	e := contenttest.New(t)
+	c := e.Client(unlikecomment.New())
+	me := e.Member()
+	cm := e.Comment(me, e.Post(me, "hello").ID, "hi")
+	path := "/api/comments/" + strconv.FormatInt(cm.ID, 10) + "/like"
+	contenttest.Want(t, c.Do("DELETE", path, nil, contenttest.As(me)), http.StatusNotFound, "LIKE_NOT_FOUND")
+	contenttest.Want(t, e.Do(me, "POST", path, nil), http.StatusOK, "")
+	res := c.Do("DELETE", path, nil, contenttest.As(me))
+	contenttest.Want(t, res, http.StatusOK, "")
+	if string(res.Data) != "0" {
+		t.Errorf("data %s, want the like count 0", res.Data)
+	}
+	// Without a token: 401, nothing written.
+	contenttest.Want(t, c.Do("DELETE", "/api/comments/1/like", nil), http.StatusUnauthorized, "TOKEN_MISSING")
+}
+
+func TestBeforeStart(t *testing.T) {
+	w := contenttest.Record(unlikecomment.New(), "DELETE", "/api/comments/1/like")
+	if w.Code != http.StatusServiceUnavailable {
+		t.Errorf("before Start: %d, want 503", w.Code)
+	}
+}

@@ -1,0 +1,35 @@
+package unlikepost_test
+
+import (
+	"net/http"
+	"strconv"
+	"testing"
+
+	unlikepost "github.com/dailyfeed/dailyfeed/functions/unlike-post"
+	"github.com/dailyfeed/dailyfeed/internal/content/contenttest"
+)
+
+func TestUnlikePost(t *testing.T) {
+	t.Parallel()
+	e := contenttest.New(t)
+	c := e.Client(unlikepost.New())
+	me := e.Member()
+	p := e.Post(e.Member(), "hello")
+	path := "/api/posts/" + strconv.FormatInt(p.ID, 10) + "/like"
+	contenttest.Want(t, c.Do("DELETE", path, nil, contenttest.As(me)), http.StatusNotFound, "LIKE_NOT_FOUND")
+	contenttest.Want(t, e.Do(me, "POST", path, nil), http.StatusOK, "")
+	res := c.Do("DELETE", path, nil, contenttest.As(me))
+	contenttest.Want(t, res, http.StatusOK, "")
+	if string(res.Data) != "0" {
+		t.Errorf("data %s, want the like count 0", res.Data)
+	}
+	// Without a token: 401, nothing written.
+	contenttest.Want(t, c.Do("DELETE", "/api/posts/1/like", nil), http.StatusUnauthorized, "TOKEN_MISSING")
+}
+
+func TestBeforeStart(t *testing.T) {
+	w := contenttest.Record(unlikepost.New(), "DELETE", "/api/posts/1/like")
+	if w.Code != http.StatusServiceUnavailable {
+		t.Errorf("before Start: %d, want 503", w.Code)
+	}
+}

@@ -1,0 +1,30 @@
+package updatepost_test
+
+import (
+	"net/http"
+	"strconv"
+	"testing"
+
+	updatepost "github.com/dailyfeed/dailyfeed/functions/update-post"
+	"github.com/dailyfeed/dailyfeed/internal/content/contenttest"
+)
+
+func TestUpdatePost(t *testing.T) {
+	t.Parallel()
+	e := contenttest.New(t)
+	c := e.Client(updatepost.New())
+	me, other := e.Member(), e.Member()
+	p := e.Post(me, "hello")
+	path := "/api/posts/" + strconv.FormatInt(p.ID, 10)
+	contenttest.Want(t, c.Do("PUT", path, map[string]any{"content": "edited"}, contenttest.As(me)), http.StatusOK, "")
+	contenttest.Want(t, c.Do("PUT", path, map[string]any{"content": "edited"}, contenttest.As(other)), http.StatusForbidden, "POST_FORBIDDEN")
+	// Without a token: 401, nothing written.
+	contenttest.Want(t, c.Do("PUT", "/api/posts/1", nil), http.StatusUnauthorized, "TOKEN_MISSING")
+}
+
+func TestBeforeStart(t *testing.T) {
+	w := contenttest.Record(updatepost.New(), "PUT", "/api/posts/1")
+	if w.Code != http.StatusServiceUnavailable {
+		t.Errorf("before Start: %d, want 503", w.Code)
+	}
+}

@@ -1,0 +1,248 @@
+// Package contenttest serves the content and follow write functions over a
+// test stack and helps their tests: members with access tokens, calls
+// through the functions' own Handle (so their route matching and path
+// values too), and the state to check afterwards: counts and outbox rows.
+package contenttest
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
+	"testing"
+
+	createcomment "github.com/dailyfeed/dailyfeed/functions/create-comment"
+	createpost "github.com/dailyfeed/dailyfeed/functions/create-post"
+	createreply "github.com/dailyfeed/dailyfeed/functions/create-reply"
+	deletecomment "github.com/dailyfeed/dailyfeed/functions/delete-comment"
+	deletepost "github.com/dailyfeed/dailyfeed/functions/delete-post"
+	followmember "github.com/dailyfeed/dailyfeed/functions/follow-member"
+	likecomment "github.com/dailyfeed/dailyfeed/functions/like-comment"
+	likepost "github.com/dailyfeed/dailyfeed/functions/like-post"
+	unfollowmember "github.com/dailyfeed/dailyfeed/functions/unfollow-member"
+	unlikecomment "github.com/dailyfeed/dailyfeed/functions/unlike-comment"
+	unlikepost "github.com/dailyfeed/dailyfeed/functions/unlike-post"
+	updatecomment "github.com/dailyfeed/dailyfeed/functions/update-comment"
+	updatepost "github.com/dailyfeed/dailyfeed/functions/update-post"
+	"github.com/dailyfeed/dailyfeed/internal/content"
+	"github.com/dailyfeed/dailyfeed/internal/fn"
+	"github.com/dailyfeed/dailyfeed/internal/member/membertest"
+	"github.com/dailyfeed/dailyfeed/internal/route"
+	"github.com/dailyfeed/dailyfeed/internal/stack"
+	"github.com/dailyfeed/dailyfeed/internal/testenv"
+)
+
+// Needs is what the write functions use.
+const Needs = stack.Postgres | stack.Redis | stack.Kafka
+
+type instance interface {
+	Handle(http.ResponseWriter, *http.Request)
+	Share(*stack.Stack)
+}
+
+// Handler serves every content and follow write route over s.
+func Handler(s *stack.Stack) http.Handler {
+	fns := map[string]instance{
+		"create-post": createpost.New(), "update-post": updatepost.New(), "delete-post": deletepost.New(),
+		"like-post": likepost.New(), "unlike-post": unlikepost.New(),
+		"create-comment": createcomment.New(), "create-reply": createreply.New(),
+		"update-comment": updatecomment.New(), "delete-comment": deletecomment.New(),
+		"like-comment": likecomment.New(), "unlike-comment": unlikecomment.New(),
+		"follow-member": followmember.New(), "unfollow-member": unfollowmember.New(),
+	}
+	var served []route.Function
+	for name, f := range fns {
+		f.Share(s)
+		rf, ok := route.Lookup(name)
+		if !ok {
+			panic("contenttest: no route for " + name)
+		}
+		served = append(served, rf)
+	}
+	mux := route.NewMux(served...)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		m, _, ok := mux.Find(r.Method, r.URL.Path)
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		fns[m.Function].Handle(w, r)
+	})
+}
+
+// Env is a test's stack (its own schema, Redis prefix and topics) and a
+// client of the write functions.
+type Env struct {
+	T testing.TB
+	S *stack.Stack
+	C *membertest.Client
+}
+
+// New opens a test stack with what the write functions need.
+func New(t testing.TB) *Env {
+	t.Helper()
+	return Over(t, testenv.Stack(t, Needs))
+}
+
+// Over returns the env of an open stack.
+func Over(t testing.TB, s *stack.Stack) *Env {
+	return &Env{T: t, S: s, C: &membertest.Client{T: t, Handler: Handler(s)}}
+}
+
+// Member is a member with an access token.
+type Member struct {
+	ID    int64
+	Token string
+}
+
+var seq atomic.Int64
+
+// Member inserts an active member and issues it an access token.
+func (e *Env) Member() Member {
+	e.T.Helper()
+	ctx := context.Background()
+	handle := fmt.Sprintf("writer_%d", seq.Add(1))
+	var id int64
+	err := e.S.DB.QueryRow(ctx, `INSERT INTO members (email, password_hash, member_name, handle)
+		VALUES ($1, 'x', $2, $2) RETURNING id`, handle+"@example.com", handle).Scan(&id)
+	if err != nil {
+		e.T.Fatalf("insert member: %v", err)
+	}
+	tok, err := fn.AuthService(e.S).IssueAccess(ctx, id, 0)
+	if err != nil {
+		e.T.Fatalf("issue access token: %v", err)
+	}
+	return Member{ID: id, Token: tok.Token}
+}
+
+// Do calls method path as m (no token when m is the zero Member) with body
+// (see membertest.Client.Do).
+func (e *Env) Do(m Member, method, path string, body any) membertest.Response {
+	e.T.Helper()
+	if m.Token == "" {
+		return e.C.Do(method, path, body)
+	}
+	return e.C.Do(method, path, body, membertest.Bearer(m.Token))
+}
+
+// Want fails the test unless res has status (and, for errors, code).
+func Want(t testing.TB, res membertest.Response, status int, code string) {
+	t.Helper()
+	if res.Status != status || res.Code != code {
+		t.Fatalf("got %d %s, want %d %s: %s", res.Status, res.Code, status, code, res.Body)
+	}
+}
+
+// Post creates a post by m and returns it.
+func (e *Env) Post(m Member, text string) content.Post {
+	e.T.Helper()
+	res := e.Do(m, "POST", "/api/posts", map[string]any{"content": text})
+	Want(e.T, res, http.StatusCreated, "")
+	var p content.Post
+	res.Decode(e.T, &p)
+	return p
+}
+
+// Comment creates a top-level comment by m on post and returns it.
+func (e *Env) Comment(m Member, post int64, text string) content.Comment {
+	e.T.Helper()
+	res := e.Do(m, "POST", "/api/comments", map[string]any{"postId": post, "content": text})
+	Want(e.T, res, http.StatusCreated, "")
+	var c content.Comment
+	res.Decode(e.T, &c)
+	return c
+}
+
+// Reply creates a reply by m to parent (on post) and returns it.
+func (e *Env) Reply(m Member, post, parent int64, text string) content.Comment {
+	e.T.Helper()
+	res := e.Do(m, "POST", "/api/comments/replies", map[string]any{"postId": post, "parentId": parent, "content": text})
+	Want(e.T, res, http.StatusCreated, "")
+	var c content.Comment
+	res.Decode(e.T, &c)
+	return c
+}
+
+// Int returns the single integer the query selects.
+func (e *Env) Int(sql string, args ...any) int64 {
+	e.T.Helper()
+	var n int64
+	if err := e.S.DB.QueryRow(context.Background(), sql, args...).Scan(&n); err != nil {
+		e.T.Fatalf("%s: %v", sql, err)
+	}
+	return n
+}
+
+// Event is an outbox row, as the tests check it.
+type Event struct {
+	OutboxID int64
+	Type     string // the CloudEvent type
+	Key      string // the Kafka message key
+	Source   string
+	DedupKey string
+	Data     Payload
+}
+
+// Payload is the event's data.
+type Payload struct {
+	MemberID           int64  `json:"memberId"`
+	PostID             int64  `json:"postId"`
+	CommentID          int64  `json:"commentId"`
+	TargetMemberID     int64  `json:"targetMemberId"`
+	MemberActivityType string `json:"memberActivityType"`
+}
+
+// Outbox returns the outbox rows with an id above after, oldest first.
+func (e *Env) Outbox(after int64) []Event {
+	e.T.Helper()
+	rows, err := e.S.DB.Query(context.Background(), `
+		SELECT id, event_type, message_key, event->>'source', coalesce(event->>'dedupkey', ''), (event->'data')::text
+		FROM outbox WHERE id > $1 ORDER BY id`, after)
+	if err != nil {
+		e.T.Fatalf("select outbox: %v", err)
+	}
+	defer rows.Close()
+	var out []Event
+	for rows.Next() {
+		var ev Event
+		var data string
+		if err := rows.Scan(&ev.OutboxID, &ev.Type, &ev.Key, &ev.Source, &ev.DedupKey, &data); err != nil {
+			e.T.Fatalf("scan outbox: %v", err)
+		}
+		if err := json.Unmarshal([]byte(data), &ev.Data); err != nil {
+			e.T.Fatalf("outbox data %s: %v", data, err)
+		}
+		out = append(out, ev)
+	}
+	if err := rows.Err(); err != nil {
+		e.T.Fatalf("select outbox: %v", err)
+	}
+	return out
+}
+
+// LastOutboxID returns the id of the newest outbox row (0 when empty).
+func (e *Env) LastOutboxID() int64 {
+	e.T.Helper()
+	return e.Int(`SELECT coalesce(max(id), 0) FROM outbox`)
+}
+
+// Client returns a client calling f alone (shared e's stack), as its own
+// deployment would be called.
+func (e *Env) Client(f instance) *membertest.Client {
+	f.Share(e.S)
+	return &membertest.Client{T: e.T, Handler: http.HandlerFunc(f.Handle)}
+}
+
+// As sends m's access token.
+func As(m Member) membertest.Request { return membertest.Bearer(m.Token) }
+
+// Record calls f once, unstarted, and returns the response.
+func Record(f interface {
+	Handle(http.ResponseWriter, *http.Request)
+}, method, path string) *httptest.ResponseRecorder {
+	w := httptest.NewRecorder()
+	f.Handle(w, httptest.NewRequest(method, path, nil))
+	return w
+}

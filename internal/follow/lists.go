@@ -1,0 +1,130 @@
+package follow
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/dailyfeed/dailyfeed/internal/member"
+	"github.com/dailyfeed/dailyfeed/internal/postgres"
+	"github.com/dailyfeed/dailyfeed/internal/web"
+)
+
+// Lists is the read side of the follow graph: followers and followings
+// pages, and recommendations. Lists show active members only; their totals
+// are the members' followers and following counts, which the follow writes
+// keep true.
+type Lists struct {
+	DB postgres.DB
+}
+
+// Both is list-follows' followers-followings answer.
+type Both struct {
+	Followers  web.Slice[member.Summary] `json:"followers"`
+	Followings web.Slice[member.Summary] `json:"followings"`
+}
+
+// summaryColumns select a member.Summary from members m.
+const summaryColumns = `m.id, m.member_name, m.handle, m.display_name, m.bio, m.avatar_image_id, m.followers_count, m.following_count`
+
+func querySummaries(ctx context.Context, db postgres.DB, sql string, args ...any) ([]member.Summary, error) {
+	rows, err := db.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, fmt.Errorf("select members: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (member.Summary, error) {
+		var s member.Summary
+		var avatar *string
+		err := r.Scan(&s.ID, &s.MemberName, &s.Handle, &s.DisplayName, &s.Bio, &avatar, &s.FollowersCount, &s.FollowingCount)
+		s.MemberID, s.MemberHandle, s.AvatarURL = s.ID, s.Handle, member.ImageURL(avatar)
+		return s, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("select members: %w", err)
+	}
+	return out, nil
+}
+
+// Side is one side of a member's follow graph.
+type Side int
+
+const (
+	Followers  Side = iota // who follows the member
+	Followings             // whom the member follows
+)
+
+var sideSQL = [...]string{
+	Followers: `SELECT ` + summaryColumns + ` FROM follows f JOIN members m ON m.id = f.follower_id
+		WHERE f.followee_id = $1 AND m.status = 'ACTIVE'
+		ORDER BY f.created_at DESC, f.follower_id DESC LIMIT $2 OFFSET $3`,
+	Followings: `SELECT ` + summaryColumns + ` FROM follows f JOIN members m ON m.id = f.followee_id
+		WHERE f.follower_id = $1 AND m.status = 'ACTIVE'
+		ORDER BY f.created_at DESC, f.followee_id DESC LIMIT $2 OFFSET $3`,
+}
+
+// counts returns the active member id's followers and following counts.
+func (l Lists) counts(ctx context.Context, id int64) (followers, following int64, err error) {
+	err = l.DB.QueryRow(ctx, `SELECT followers_count, following_count FROM members WHERE id = $1 AND status = 'ACTIVE'`, id).
+		Scan(&followers, &following)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, 0, ErrMemberNotFound
+	}
+	if err != nil {
+		return 0, 0, fmt.Errorf("select member: %w", err)
+	}
+	return followers, following, nil
+}
+
+// Page returns one side of member id's follow graph, newest follow first,
+// with its total. An unknown member is 404.
+func (l Lists) Page(ctx context.Context, id int64, side Side, p web.Page) (web.Slice[member.Summary], error) {
+	followers, following, err := l.counts(ctx, id)
+	if err != nil {
+		return web.Slice[member.Summary]{}, err
+	}
+	total := followers
+	if side == Followings {
+		total = following
+	}
+	return l.page(ctx, id, side, p, total)
+}
+
+func (l Lists) page(ctx context.Context, id int64, side Side, p web.Page, total int64) (web.Slice[member.Summary], error) {
+	rows, err := querySummaries(ctx, l.DB, sideSQL[side], id, p.Size+1, p.Offset())
+	if err != nil {
+		return web.Slice[member.Summary]{}, err
+	}
+	return web.SliceOf(p, rows).WithTotal(total), nil
+}
+
+// Both returns the first pages (p) of both sides of member id's graph.
+func (l Lists) Both(ctx context.Context, id int64, p web.Page) (Both, error) {
+	followers, following, err := l.counts(ctx, id)
+	if err != nil {
+		return Both{}, err
+	}
+	var b Both
+	if b.Followers, err = l.page(ctx, id, Followers, p, followers); err != nil {
+		return Both{}, err
+	}
+	if b.Followings, err = l.page(ctx, id, Followings, p, following); err != nil {
+		return Both{}, err
+	}
+	return b, nil
+}
+
+// Recommend returns active members that member does not follow, newest
+// first, member excluded.
+func (l Lists) Recommend(ctx context.Context, id int64, p web.Page) (web.Slice[member.Summary], error) {
+	rows, err := querySummaries(ctx, l.DB, `
+		SELECT `+summaryColumns+` FROM members m
+		WHERE m.status = 'ACTIVE' AND m.id <> $1
+		  AND NOT EXISTS (SELECT 1 FROM follows f WHERE f.follower_id = $1 AND f.followee_id = m.id)
+		ORDER BY m.created_at DESC, m.id DESC LIMIT $2 OFFSET $3`, id, p.Size+1, p.Offset())
+	if err != nil {
+		return web.Slice[member.Summary]{}, err
+	}
+	return web.SliceOf(p, rows), nil
+}

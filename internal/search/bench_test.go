@@ -1,0 +1,120 @@
+package search
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/dailyfeed/dailyfeed/internal/postgres"
+	"github.com/dailyfeed/dailyfeed/internal/stack"
+	"github.com/dailyfeed/dailyfeed/internal/testenv"
+	"github.com/dailyfeed/dailyfeed/internal/web"
+)
+
+// vocabulary of the seeded posts: Korean words with their particles
+// attached, and English words.
+var vocabulary = []string{
+	"오늘", "한국어", "공부를", "공부했다", "친구와", "커피를", "마셨다", "날씨가", "좋아요", "서울에서",
+	"여행", "사진을", "찍었다", "맛있는", "저녁", "운동을", "했어요", "책을", "읽었다", "영화를", "봤다",
+	"today", "coffee", "golang", "learning", "weather", "travel", "photo", "dinner", "running",
+	"reading", "movie", "friends", "weekend", "code", "search", "index", "database",
+}
+
+// seed inserts n posts of 8–27 pseudo-random words (a hash of the row
+// and word number, so every run has the same table) by 50 authors, one deleted in ten, and analyzes.
+func seed(t testing.TB, s *stack.Stack, n int) {
+	t.Helper()
+	testenv.Exec(t, s, `INSERT INTO members (email, password_hash, member_name, handle)
+		SELECT 'seed' || g || '@example.com', 'x', 'seed ' || g, 'seed_' || g FROM generate_series(1, 50) g`)
+	testenv.Exec(t, s, `
+		INSERT INTO posts (author_id, content, created_at, updated_at, activity_at, deleted_at)
+		SELECT (SELECT min(id) FROM members) + g % 50,
+			(SELECT string_agg(($2::text[])[1 + abs(hashint4(g * 31 + w)) % array_length($2::text[], 1)], ' ')
+			 FROM generate_series(1, 8 + g % 20) w),
+			now() - g * interval '1 minute', now() - g * interval '1 minute', now() - g * interval '1 minute',
+			CASE WHEN g % 10 = 0 THEN now() END
+		FROM generate_series(1, $1::int) g`, n, vocabulary)
+	testenv.Exec(t, s, `VACUUM ANALYZE posts`) // also moves the GIN pending lists into the indexes
+}
+
+// BenchmarkSearchPosts searches a table of 20 000 posts: a three-character
+// Korean word (trigram index), a two-character one (no trigram: scan), an
+// English word, two words, and a keyword that matches nothing.
+func BenchmarkSearchPosts(b *testing.B) {
+	s := testenv.Stack(b, stack.Postgres)
+	seed(b, s, 20_000)
+	svc := NewService(s)
+	ctx := context.Background()
+	for _, raw := range []string{"한국어", "공부", "golang", "커피를 weekend", "없는단어"} {
+		kw, err := ParseKeyword(raw)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(strings.ReplaceAll(raw, " ", "_"), func(b *testing.B) {
+			var total int64
+			for b.Loop() {
+				hits, err := svc.Posts(ctx, 1, kw, web.Page{Size: DefaultSize})
+				if err != nil {
+					b.Fatal(err)
+				}
+				total = *hits.TotalElements
+			}
+			b.ReportMetric(float64(total), "hits")
+		})
+	}
+}
+
+// TestSearchPlans checks the plans of the search query on a seeded table:
+// a keyword of three characters or more can be looked up in the trigram
+// index (the query's text expression is the index's), so no search of one
+// scans posts. The planner may still prefer a scan on a small table, so
+// scans are disabled while explaining. -v prints the plans (EXPLAIN
+// ANALYZE) with scans enabled.
+func TestSearchPlans(t *testing.T) {
+	t.Parallel()
+	s := testenv.Stack(t, stack.Postgres)
+	seed(t, s, 5_000)
+	for _, raw := range []string{"없는단어", "golang", "커피를 weekend", "공부"} {
+		kw, err := ParseKeyword(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sql := rankedSQL("posts", "p", postText, len(kw.Words))
+		args := append([]any{kw.Text, DefaultSize, 0}, append(kw.prefixPatterns(), kw.patterns()...)...)
+		if testing.Verbose() {
+			t.Logf("%s:\n%s", raw, explain(t, s.DB, "EXPLAIN ANALYZE "+sql, args))
+		}
+		if utf8.RuneCountInString(kw.Words[0]) < 3 {
+			continue // no trigram: a scan
+		}
+		tx, err := s.DB.Begin(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tx.Exec(context.Background(), "SET LOCAL enable_seqscan = off"); err != nil {
+			t.Fatal(err)
+		}
+		plan := explain(t, tx, "EXPLAIN "+sql, args)
+		_ = tx.Rollback(context.Background())
+		if !strings.Contains(plan, "Bitmap Index Scan on posts_search_trgm_idx") || strings.Contains(plan, "Seq Scan on posts") {
+			t.Errorf("keyword %q is not looked up in the trigram index:\n%s", raw, plan)
+		}
+	}
+}
+
+// explain runs an EXPLAIN and returns the plan.
+func explain(t *testing.T, db postgres.DB, sql string, args []any) string {
+	t.Helper()
+	rows, err := db.Query(context.Background(), sql, append([]any{pgx.QueryExecModeExec}, args...)...)
+	if err != nil {
+		t.Fatalf("%s: %v", sql, err)
+	}
+	lines, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatalf("%s: %v", sql, err)
+	}
+	return strings.Join(lines, "\n")
+}

@@ -1,0 +1,88 @@
+// Package searchtest serves the search functions next to the content write
+// functions over a test stack, so search tests write posts and comments
+// through create-post and friends and find them through search-posts and
+// search-comments.
+package searchtest
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+
+	searchcomments "github.com/dailyfeed/dailyfeed/functions/search-comments"
+	searchposts "github.com/dailyfeed/dailyfeed/functions/search-posts"
+	"github.com/dailyfeed/dailyfeed/internal/content/contenttest"
+	"github.com/dailyfeed/dailyfeed/internal/member/membertest"
+	"github.com/dailyfeed/dailyfeed/internal/search"
+	"github.com/dailyfeed/dailyfeed/internal/stack"
+	"github.com/dailyfeed/dailyfeed/internal/testenv"
+	"github.com/dailyfeed/dailyfeed/internal/web"
+)
+
+// Handler serves the search routes and every content write route over s.
+func Handler(s *stack.Stack) http.Handler {
+	posts, comments := searchposts.New(), searchcomments.New()
+	posts.Share(s)
+	comments.Share(s)
+	writes := contenttest.Handler(s)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case strings.HasPrefix(r.URL.Path, "/api/search/posts"):
+			posts.Handle(w, r)
+		case strings.HasPrefix(r.URL.Path, "/api/search/comments"):
+			comments.Handle(w, r)
+		default:
+			writes.ServeHTTP(w, r)
+		}
+	})
+}
+
+// Env is a content test env whose client also reaches the search functions.
+type Env struct {
+	*contenttest.Env
+}
+
+// New opens a test stack (own schema, Redis prefix and topics).
+func New(t testing.TB) Env {
+	t.Helper()
+	s := testenv.Stack(t, contenttest.Needs)
+	e := contenttest.Over(t, s)
+	e.C = &membertest.Client{T: t, Handler: Handler(s)}
+	return Env{e}
+}
+
+// Search calls GET /api/search/{what}?keyword=… (page and size when ≥ 0)
+// as m.
+func (e Env) Search(m contenttest.Member, what, keyword string, page, size int) membertest.Response {
+	e.T.Helper()
+	q := url.Values{"keyword": {keyword}}
+	if page >= 0 {
+		q.Set("page", strconv.Itoa(page))
+	}
+	if size >= 0 {
+		q.Set("size", strconv.Itoa(size))
+	}
+	return e.Do(m, "GET", "/api/search/"+what+"?"+q.Encode(), nil)
+}
+
+// Posts searches posts as m and fails the test unless it answers 200.
+func (e Env) Posts(m contenttest.Member, keyword string, page, size int) web.Slice[search.PostHit] {
+	e.T.Helper()
+	res := e.Search(m, "posts", keyword, page, size)
+	contenttest.Want(e.T, res, http.StatusOK, "")
+	var s web.Slice[search.PostHit]
+	res.Decode(e.T, &s)
+	return s
+}
+
+// Comments searches comments as m and fails the test unless it answers 200.
+func (e Env) Comments(m contenttest.Member, keyword string, page, size int) web.Slice[search.CommentHit] {
+	e.T.Helper()
+	res := e.Search(m, "comments", keyword, page, size)
+	contenttest.Want(e.T, res, http.StatusOK, "")
+	var s web.Slice[search.CommentHit]
+	res.Decode(e.T, &s)
+	return s
+}

@@ -1,0 +1,222 @@
+package timeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/dailyfeed/dailyfeed/events"
+	"github.com/dailyfeed/dailyfeed/internal/errcode"
+)
+
+// pushScript adds score/member pairs (ARGV[2..]) to the timeline KEYS[1]
+// and trims it to ARGV[1] entries, only when the timeline exists: a missing
+// timeline is rebuilt from PostgreSQL when its member reads, so a push must
+// not create one holding a single post.
+var pushScript = redis.NewScript(`
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+for i = 2, #ARGV, 2 do redis.call('ZADD', KEYS[1], ARGV[i], ARGV[i + 1]) end
+redis.call('ZREMRANGEBYRANK', KEYS[1], 0, -(tonumber(ARGV[1]) + 1))
+return 1`)
+
+// batch is how many followers one pipeline serves.
+const batch = 1000
+
+// Apply applies one activity event to the timelines (the fanout-feed
+// sink). Events other than post creates and deletes and follows are
+// ignored. Every change is idempotent; failures of PostgreSQL or Redis are
+// SERVICE_UNAVAILABLE (the event is retried).
+func (f *Feeds) Apply(ctx context.Context, p events.Payload) error {
+	if f.Redis == nil {
+		return errcode.New(errcode.Unavailable, "fanout-feed needs redis")
+	}
+	var err error
+	switch p.MemberActivityType {
+	case events.PostCreate:
+		err = f.push(ctx, p.PostID)
+	case events.PostDelete:
+		err = f.remove(ctx, p.PostID)
+	case events.MemberFollow:
+		err = f.follow(ctx, p.MemberID, p.TargetMemberID)
+	case events.MemberUnfollow:
+		err = f.unfollow(ctx, p.MemberID, p.TargetMemberID)
+	}
+	if err != nil && !errcode.Is(err, errcode.Unavailable) {
+		err = errcode.Wrap(errcode.Unavailable, "fan-out failed", err)
+	}
+	return err
+}
+
+// postRow is what fan-out needs of a post.
+type postRow struct {
+	author    int64
+	createdAt time.Time
+	deleted   bool
+	followers int64 // the author's
+}
+
+func (f *Feeds) postRow(ctx context.Context, id int64) (postRow, bool, error) {
+	var r postRow
+	err := f.DB.QueryRow(ctx, `
+		SELECT p.author_id, p.created_at, p.deleted_at IS NOT NULL, m.followers_count
+		FROM posts p JOIN members m ON m.id = p.author_id WHERE p.id = $1`, id).
+		Scan(&r.author, &r.createdAt, &r.deleted, &r.followers)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return r, false, nil
+	}
+	if err != nil {
+		return r, false, fmt.Errorf("select post: %w", err)
+	}
+	return r, true, nil
+}
+
+// push pushes the live post id into its author's followers' timelines.
+// A deleted post is not pushed, so a create delivered after its delete
+// does not bring the post back; a heavy author is not pushed at all.
+func (f *Feeds) push(ctx context.Context, id int64) error {
+	r, ok, err := f.postRow(ctx, id)
+	if err != nil || !ok || r.deleted || r.followers >= f.Options.HeavyThreshold {
+		return err
+	}
+	args := []any{f.Options.Cap, r.createdAt.UnixMicro(), strconv.FormatInt(id, 10)}
+	return f.eachFollower(ctx, r.author, func(ctx context.Context, p redis.Pipeliner, key string) {
+		pushScript.EvalSha(ctx, p, []string{key}, args...)
+	})
+}
+
+// remove removes the post id from its author's followers' timelines.
+// Heavy authors' posts were not pushed; reads drop deleted posts anyway.
+func (f *Feeds) remove(ctx context.Context, id int64) error {
+	r, ok, err := f.postRow(ctx, id)
+	if err != nil || !ok || r.followers >= f.Options.HeavyThreshold {
+		return err
+	}
+	member := strconv.FormatInt(id, 10)
+	return f.eachFollower(ctx, r.author, func(ctx context.Context, p redis.Pipeliner, key string) {
+		p.ZRem(ctx, key, member)
+	})
+}
+
+// eachFollower runs cmd for the timeline of each follower of author, in
+// pipelines of batch commands.
+func (f *Feeds) eachFollower(ctx context.Context, author int64, cmd func(context.Context, redis.Pipeliner, string)) error {
+	if err := pushScript.Load(ctx, f.Redis).Err(); err != nil {
+		return fmt.Errorf("load push script: %w", err)
+	}
+	var last int64
+	for {
+		rows, err := f.DB.Query(ctx, `
+			SELECT follower_id FROM follows WHERE followee_id = $1 AND follower_id > $2
+			ORDER BY follower_id LIMIT $3`, author, last, batch)
+		if err != nil {
+			return fmt.Errorf("select followers: %w", err)
+		}
+		ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+		if err != nil {
+			return fmt.Errorf("select followers: %w", err)
+		}
+		if len(ids) == 0 {
+			return nil
+		}
+		_, err = f.Redis.Pipelined(ctx, func(p redis.Pipeliner) error {
+			for _, id := range ids {
+				cmd(ctx, p, f.Key(id))
+			}
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("fan out: %w", err)
+		}
+		if len(ids) < batch {
+			return nil
+		}
+		last = ids[len(ids)-1]
+	}
+}
+
+// recentPosts returns the latest live posts of author, at most one
+// timeline's worth: the only ones of author a timeline can hold.
+func (f *Feeds) recentPosts(ctx context.Context, author int64) ([]Key, error) {
+	rows, err := f.DB.Query(ctx, `
+		SELECT id, created_at FROM posts WHERE author_id = $1 AND deleted_at IS NULL
+		ORDER BY created_at DESC, id DESC LIMIT $2`, author, f.Options.Cap)
+	if err != nil {
+		return nil, fmt.Errorf("select posts of followee: %w", err)
+	}
+	keys, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Key, error) {
+		var k Key
+		err := r.Scan(&k.ID, &k.At)
+		return k, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("select posts of followee: %w", err)
+	}
+	return keys, nil
+}
+
+// follows reports whether follower follows followee now, and followee's
+// followers count.
+func (f *Feeds) follows(ctx context.Context, follower, followee int64) (bool, int64, error) {
+	var following bool
+	var followers int64
+	err := f.DB.QueryRow(ctx, `
+		SELECT EXISTS (SELECT 1 FROM follows WHERE follower_id = $1 AND followee_id = $2), m.followers_count
+		FROM members m WHERE m.id = $2`, follower, followee).Scan(&following, &followers)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return false, 0, nil
+	}
+	if err != nil {
+		return false, 0, fmt.Errorf("select follow: %w", err)
+	}
+	return following, followers, nil
+}
+
+// follow merges followee's recent posts into follower's timeline, if the
+// follow still exists (a follow delivered after its unfollow is a no-op)
+// and followee is pushed at all.
+func (f *Feeds) follow(ctx context.Context, follower, followee int64) error {
+	ok, followers, err := f.follows(ctx, follower, followee)
+	if err != nil || !ok || followers >= f.Options.HeavyThreshold {
+		return err
+	}
+	keys, err := f.recentPosts(ctx, followee)
+	if err != nil || len(keys) == 0 {
+		return err
+	}
+	args := make([]any, 0, 1+2*len(keys))
+	args = append(args, f.Options.Cap)
+	for _, k := range keys {
+		args = append(args, k.At.UnixMicro(), strconv.FormatInt(k.ID, 10))
+	}
+	err = pushScript.Run(ctx, f.Redis, []string{f.Key(follower)}, args...).Err()
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return fmt.Errorf("merge followee: %w", err)
+	}
+	return nil
+}
+
+// unfollow removes followee's posts from follower's timeline, unless the
+// follow exists again (an unfollow delivered after a new follow).
+func (f *Feeds) unfollow(ctx context.Context, follower, followee int64) error {
+	ok, _, err := f.follows(ctx, follower, followee)
+	if err != nil || ok {
+		return err
+	}
+	keys, err := f.recentPosts(ctx, followee)
+	if err != nil || len(keys) == 0 {
+		return err
+	}
+	members := make([]any, len(keys))
+	for i, k := range keys {
+		members[i] = strconv.FormatInt(k.ID, 10)
+	}
+	if err := f.Redis.ZRem(ctx, f.Key(follower), members...).Err(); err != nil {
+		return fmt.Errorf("remove followee: %w", err)
+	}
+	return nil
+}

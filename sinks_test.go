@@ -1,0 +1,89 @@
+package dailyfeed_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/dailyfeed/dailyfeed"
+	"github.com/dailyfeed/dailyfeed/internal/content/contenttest"
+	"github.com/dailyfeed/dailyfeed/internal/route"
+	"github.com/dailyfeed/dailyfeed/internal/stack"
+	"github.com/dailyfeed/dailyfeed/internal/testenv"
+	"github.com/dailyfeed/dailyfeed/kafka"
+)
+
+// TestEveryEventFunctionIsServed: every CloudEvent function of the table
+// but the jobs has a constructor and a Handle the sink listener can serve.
+func TestEveryEventFunctionIsServed(t *testing.T) {
+	if _, err := dailyfeed.SinksHandler(nil); err != nil {
+		t.Error(err)
+	}
+	sinks, dl := dailyfeed.Sinks()
+	if dl == "" || len(sinks) == 0 {
+		t.Errorf("sinks %v, dead-letter sink %q", sinks, dl)
+	}
+	for _, f := range sinks {
+		if f.Kind != route.CloudEvent || f.Group != route.Sink || f.DeadLetter {
+			t.Errorf("%s is not a sink", f.Name)
+		}
+	}
+}
+
+// TestSinksAreNotPublic: the all-in-one handler does not serve the sinks.
+func TestSinksAreNotPublic(t *testing.T) {
+	srv := dailyfeed.New()
+	for _, name := range []string{"record-activity", "store-dead-letter", "replay-dead-letters"} {
+		w := httptest.NewRecorder()
+		srv.Handle(w, httptest.NewRequest("POST", "/"+name, nil))
+		if w.Code != http.StatusNotFound {
+			t.Errorf("POST /%s on the public handler: %d, want 404", name, w.Code)
+		}
+	}
+}
+
+// TestLocalWiring: a post created through the all-in-one handler reaches
+// record-activity through the broker, the emulator and the sink listener.
+func TestLocalWiring(t *testing.T) {
+	t.Parallel()
+	cfg := testenv.Config(t)
+	cfg.TopicPartitions = 1
+	s := testenv.StackWith(t, cfg, stack.Postgres|stack.Redis|stack.Kafka)
+	h, err := dailyfeed.SinksHandler(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sinks := httptest.NewServer(h)
+	t.Cleanup(sinks.Close)
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	fast := kafka.Delivery{Retry: 2, BackoffPolicy: kafka.Exponential, BackoffDelay: 20 * time.Millisecond, Timeout: 5 * time.Second}
+	for _, src := range dailyfeed.Emulator(s, sinks.URL, fast) {
+		if g := src.ConsumerGroup(); g != "dailyfeed-"+src.Options().Name+"-"+cfg.TopicBase {
+			t.Errorf("consumer group %q", g)
+		}
+		done := make(chan struct{})
+		go func() { defer close(done); _ = src.Run(ctx) }()
+		t.Cleanup(func() { cancel(); <-done })
+	}
+
+	env := contenttest.Over(t, s)
+	env.C.Handler = http.HandlerFunc(dailyfeed.NewShared(s).Handle)
+	post := env.Post(env.Member(), "through the all-in-one function")
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		var n int
+		if err := s.DB.QueryRow(ctx, `SELECT count(*) FROM activities WHERE post_id = $1`, post.ID).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d activity rows after 20 s, want 1", n)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
