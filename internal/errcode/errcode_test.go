@@ -18,7 +18,7 @@ func TestMapping(t *testing.T) {
 	}{
 		{New(ValidationFailed, "content is required"), ValidationFailed, 400, 400, false, "content is required"},
 		{fmt.Errorf("create post: %w", New(Forbidden, "not yours")), Forbidden, 403, 403, false, "not yours"},
-		{New(NotFound, "no post"), NotFound, 404, 422, false, "no post"},          // Knative retries 404
+		{New(NotFound, "no post"), NotFound, 404, 422, false, "no post"},             // Knative retries 404
 		{New(Conflict, "already liked"), Conflict, 409, 422, false, "already liked"}, // and 409
 		{New(RateLimited, "slow down"), RateLimited, 429, 429, true, "slow down"},
 		{Wrap(Unavailable, "database down", errors.New("dial tcp: refused")), Unavailable, 503, 503, true, "database down"},
