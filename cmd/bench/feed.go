@@ -48,7 +48,7 @@ func feedScenario(ctx context.Context, c *client, workers int, d time.Duration) 
 	defer pool.Close()
 	rdb := redis.NewClient(&redis.Options{Addr: cfg.RedisAddr, Password: cfg.RedisPassword, DB: cfg.RedisDB, PoolSize: 4 * workers})
 	defer rdb.Close()
-	feeds := &timeline.Feeds{DB: pool, Redis: rdb, Prefix: cfg.RedisPrefix, Options: timeline.OptionsFromEnv()}
+	feeds := &timeline.Feeds{DB: pool, Redis: rdb, Prefix: cfg.RedisPrefix, Options: timeline.OptionsFrom(cfg)}
 
 	ids := make([]int64, workers)
 	tokens := make([]string, workers)

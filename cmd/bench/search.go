@@ -30,22 +30,11 @@ var searchPosts = []string{
 // that matches nothing, and "fox", which matches every post of cmd/seed's
 // dataset (the MaxHits cap bounds its ranking).
 func searchScenario(ctx context.Context, c *client, workers int, d time.Duration) ([]loadtest.Result, error) {
-	run := time.Now().UnixNano()
-	email := fmt.Sprintf("search%d@example.com", run)
-	signup := map[string]any{
-		"email": email, "password": benchPassword, "memberName": "Bench Search",
-		"handle": fmt.Sprintf("s%d", run%1_000_000_000), "gender": "OTHER", "countryCode": "KR",
-	}
-	if _, err := c.do(ctx, "POST", "/api/authentication/signup", "", signup, nil); err != nil {
+	members, err := signUpMembers(ctx, c, 1)
+	if err != nil {
 		return nil, err
 	}
-	var login struct {
-		AccessToken string `json:"accessToken"`
-	}
-	if _, err := c.do(ctx, "POST", "/api/authentication/login", "", map[string]string{"email": email, "password": benchPassword}, &login); err != nil {
-		return nil, err
-	}
-	token := login.AccessToken
+	token := members[0].token
 	for i := range 300 {
 		body := map[string]string{"content": fmt.Sprintf("%s #%d", searchPosts[i%len(searchPosts)], i)}
 		if _, err := c.do(ctx, "POST", "/api/posts", token, body, nil); err != nil {

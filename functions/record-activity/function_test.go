@@ -206,7 +206,9 @@ func (rc *recorder) counts(id string) (requests, accepted int) {
 
 func eventually(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
+	// Generous: a consumer group rejoining after a kill waits out a
+	// rebalance, and CI machines are slow. Only a hang reaches it.
+	deadline := time.Now().Add(60 * time.Second)
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out waiting for %s", what)
@@ -283,6 +285,8 @@ func TestEndToEndThroughTheBroker(t *testing.T) {
 	const rows = `SELECT count(*) FROM activities WHERE post_id = $1 AND activity_type = 'POST_CREATE'`
 	eventually(t, "the activity row", func() bool { return count(t, s, rows, post.ID) == 1 })
 	e := outboxEvent(t, s, events.PostCreate, post.ID)
+	// The row commits before the sink's answer is recorded: wait for it.
+	eventually(t, "the accepted delivery", func() bool { _, acc := rec.counts(e.ID()); return acc == 1 })
 	if req, acc := rec.counts(e.ID()); req != 3 || acc != 1 {
 		t.Errorf("first delivery: %d requests, %d accepted; want 3 (two 503s) and 1", req, acc)
 	}

@@ -35,6 +35,10 @@ type Config struct {
 	S3SecretKey string // S3_SECRET_KEY
 	S3Bucket    string // S3_BUCKET
 
+	FeedHeavyThreshold int64         // FEED_HEAVY_THRESHOLD: authors with this many followers are merged at read time
+	FeedTimelineCap    int           // FEED_TIMELINE_CAP: posts kept in a member's Redis timeline
+	FeedTimelineTTL    time.Duration // FEED_TIMELINE_TTL: a timeline not read this long expires
+
 	JWTIssuer      string        // JWT_ISSUER
 	JWTAudience    string        // JWT_AUDIENCE
 	AccessTokenTTL time.Duration // JWT_ACCESS_TTL
@@ -79,6 +83,10 @@ func Load(env map[string]string) (Config, error) {
 		S3AccessKey: r.str("S3_ACCESS_KEY", "minioadmin"),
 		S3SecretKey: r.str("S3_SECRET_KEY", "minioadmin"),
 		S3Bucket:    r.str("S3_BUCKET", "dailyfeed"),
+
+		FeedHeavyThreshold: int64(r.int("FEED_HEAVY_THRESHOLD", 10_000)),
+		FeedTimelineCap:    r.int("FEED_TIMELINE_CAP", 800),
+		FeedTimelineTTL:    r.duration("FEED_TIMELINE_TTL", 7*24*time.Hour),
 
 		JWTIssuer:      r.str("JWT_ISSUER", "dailyfeed"),
 		JWTAudience:    r.str("JWT_AUDIENCE", "dailyfeed-api"),

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 
@@ -13,9 +14,10 @@ import (
 )
 
 // Lists is the read side of the follow graph: followers and followings
-// pages, and recommendations. Lists show active members only; their totals
-// are the members' followers and following counts, which the follow writes
-// keep true.
+// pages, and recommendations. Lists show active members only, and so do
+// their totals: they are counted, not the members' followers and following
+// counts, which still include deactivated members (deactivation keeps the
+// follow rows).
 type Lists struct {
 	DB postgres.DB
 }
@@ -64,31 +66,42 @@ var sideSQL = [...]string{
 		ORDER BY f.created_at DESC, f.followee_id DESC LIMIT $2 OFFSET $3`,
 }
 
-// counts returns the active member id's followers and following counts.
-func (l Lists) counts(ctx context.Context, id int64) (followers, following int64, err error) {
-	err = l.DB.QueryRow(ctx, `SELECT followers_count, following_count FROM members WHERE id = $1 AND status = 'ACTIVE'`, id).
-		Scan(&followers, &following)
+// countSQL counts the active members on one side of member m's graph.
+var countSQL = [...]string{
+	Followers: `SELECT count(*) FROM follows f JOIN members o ON o.id = f.follower_id
+		WHERE f.followee_id = m.id AND o.status = 'ACTIVE'`,
+	Followings: `SELECT count(*) FROM follows f JOIN members o ON o.id = f.followee_id
+		WHERE f.follower_id = m.id AND o.status = 'ACTIVE'`,
+}
+
+// totals returns, for the active member id, the number of active members
+// on each of sides (one query). An unknown member is 404.
+func (l Lists) totals(ctx context.Context, id int64, sides ...Side) ([]int64, error) {
+	cols := make([]string, len(sides))
+	out := make([]int64, len(sides))
+	dest := make([]any, len(sides))
+	for i, side := range sides {
+		cols[i], dest[i] = "("+countSQL[side]+")", &out[i]
+	}
+	err := l.DB.QueryRow(ctx, `SELECT `+strings.Join(cols, ", ")+` FROM members m WHERE m.id = $1 AND m.status = 'ACTIVE'`, id).
+		Scan(dest...)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return 0, 0, ErrMemberNotFound
+		return nil, ErrMemberNotFound
 	}
 	if err != nil {
-		return 0, 0, fmt.Errorf("select member: %w", err)
+		return nil, fmt.Errorf("count follows: %w", err)
 	}
-	return followers, following, nil
+	return out, nil
 }
 
 // Page returns one side of member id's follow graph, newest follow first,
 // with its total. An unknown member is 404.
 func (l Lists) Page(ctx context.Context, id int64, side Side, p web.Page) (web.Slice[member.Summary], error) {
-	followers, following, err := l.counts(ctx, id)
+	total, err := l.totals(ctx, id, side)
 	if err != nil {
 		return web.Slice[member.Summary]{}, err
 	}
-	total := followers
-	if side == Followings {
-		total = following
-	}
-	return l.page(ctx, id, side, p, total)
+	return l.page(ctx, id, side, p, total[0])
 }
 
 func (l Lists) page(ctx context.Context, id int64, side Side, p web.Page, total int64) (web.Slice[member.Summary], error) {
@@ -101,15 +114,15 @@ func (l Lists) page(ctx context.Context, id int64, side Side, p web.Page, total 
 
 // Both returns the first pages (p) of both sides of member id's graph.
 func (l Lists) Both(ctx context.Context, id int64, p web.Page) (Both, error) {
-	followers, following, err := l.counts(ctx, id)
+	total, err := l.totals(ctx, id, Followers, Followings)
 	if err != nil {
 		return Both{}, err
 	}
 	var b Both
-	if b.Followers, err = l.page(ctx, id, Followers, p, followers); err != nil {
+	if b.Followers, err = l.page(ctx, id, Followers, p, total[0]); err != nil {
 		return Both{}, err
 	}
-	if b.Followings, err = l.page(ctx, id, Followings, p, following); err != nil {
+	if b.Followings, err = l.page(ctx, id, Followings, p, total[1]); err != nil {
 		return Both{}, err
 	}
 	return b, nil

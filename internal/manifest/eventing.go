@@ -14,14 +14,7 @@ import (
 	duckv1 "knative.dev/pkg/apis/duck/v1"
 
 	"github.com/dailyfeed/dailyfeed/internal/route"
-)
-
-// Delivery of every KafkaSource: Knative retries 404, 408, 409, 429 and 5xx
-// with exponential backoff (0.5 s, 1 s, 2 s, 4 s, 8 s), then hands the event
-// to the dead-letter sink; other 4xx go there at once (DESIGN.md §6).
-const (
-	deliveryRetries      = 5
-	deliveryBackoffDelay = "PT0.5S"
+	"github.com/dailyfeed/dailyfeed/kafka"
 )
 
 type generated struct {
@@ -30,17 +23,13 @@ type generated struct {
 }
 
 // DatedTopics returns the topics [yesterday, today, tomorrow] of base around
-// day (yyyy-mm-dd), the list rotate-topics keeps in each KafkaSource.
+// day (yyyy-MM-dd), as kafka.Topics names them.
 func DatedTopics(base, day string) ([]string, error) {
 	d, err := time.Parse(time.DateOnly, day)
 	if err != nil {
 		return nil, err
 	}
-	var topics []string
-	for offset := -1; offset <= 1; offset++ {
-		topics = append(topics, base+"-"+d.AddDate(0, 0, offset).Format("20060102"))
-	}
-	return topics, nil
+	return kafka.NewTopics(base, time.UTC, func() time.Time { return d }).Window(), nil
 }
 
 // eventing returns a KafkaSource for every sink of fns but the dead-letter
@@ -101,9 +90,13 @@ func kafkaSource(f route.Function, deadLetter string) (*kafkasourcesv1.KafkaSour
 	if err != nil {
 		return nil, err
 	}
-	retry := int32(deliveryRetries)
+	// The delivery the local emulator also follows (kafka.DefaultDelivery):
+	// Knative retries 404, 408, 409, 429 and 5xx with exponential backoff,
+	// then hands the event to the dead-letter sink; other 4xx go there at
+	// once (DESIGN.md §6).
+	retry := int32(kafka.DefaultDelivery.Retry)
 	backoff := eventingduckv1.BackoffPolicyExponential
-	delay := deliveryBackoffDelay
+	delay := fmt.Sprintf("PT%gS", kafka.DefaultDelivery.BackoffDelay.Seconds())
 	perTry := fmt.Sprintf("PT%dS", timeout(f))
 	ordering := kafkasourcesv1.Ordered
 	return &kafkasourcesv1.KafkaSource{

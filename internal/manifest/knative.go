@@ -250,34 +250,38 @@ func namespace() *corev1.Namespace {
 // that is not a credential (SecretKeys) or a per-process setting
 // (LocalOnlyKeys).
 var configData = map[string]string{
-	"REDIS_ADDR":       "redis-master.redis:6379",
-	"REDIS_DB":         "0",
-	"REDIS_PREFIX":     "dailyfeed:",
-	"KAFKA_BROKERS":    KafkaBootstrap,
-	"KAFKA_ACKS":       "1",
-	"TOPIC_BASE":       ActivityTopic,
-	"TOPIC_TIMEZONE":   TopicZone,
-	"TOPIC_PARTITIONS": "3",
-	"TOPIC_RETENTION":  "168h",
-	"S3_ENDPOINT":      "http://minio.minio:9000",
-	"S3_REGION":        "us-east-1",
-	"S3_BUCKET":        "dailyfeed",
-	"JWT_ISSUER":       "dailyfeed",
-	"JWT_AUDIENCE":     "dailyfeed-api",
-	"JWT_ACCESS_TTL":   "1h",
-	"JWT_REFRESH_TTL":  "720h",
-	"JWT_KEY_ROTATION": "24h",
-	"JWT_KEY_GRACE":    "48h",
-	"JWKS_URL":         "http://jwks." + Namespace + ".svc.cluster.local/.well-known/jwks.json",
-	"COOKIE_SECURE":    "true",
+	"REDIS_ADDR":           "redis-master.redis:6379",
+	"REDIS_DB":             "0",
+	"REDIS_PREFIX":         "dailyfeed:",
+	"KAFKA_BROKERS":        KafkaBootstrap,
+	"KAFKA_ACKS":           "1",
+	"TOPIC_BASE":           ActivityTopic,
+	"TOPIC_TIMEZONE":       TopicZone,
+	"TOPIC_PARTITIONS":     "3",
+	"TOPIC_RETENTION":      "168h",
+	"S3_ENDPOINT":          "http://minio.minio:9000",
+	"S3_REGION":            "us-east-1",
+	"S3_BUCKET":            "dailyfeed",
+	"FEED_HEAVY_THRESHOLD": "10000",
+	"FEED_TIMELINE_CAP":    "800",
+	"FEED_TIMELINE_TTL":    "168h",
+	"JWT_ISSUER":           "dailyfeed",
+	"JWT_AUDIENCE":         "dailyfeed-api",
+	"JWT_ACCESS_TTL":       "1h",
+	"JWT_REFRESH_TTL":      "720h",
+	"JWT_KEY_ROTATION":     "24h",
+	"JWT_KEY_GRACE":        "48h",
+	"JWKS_URL":             "http://jwks." + Namespace + ".svc.cluster.local/.well-known/jwks.json",
+	"COOKIE_SECURE":        "true",
 }
 
 // SecretKeys are the credentials kept in the Secret, never in git.
 var SecretKeys = []string{"DATABASE_URL", "REDIS_PASSWORD", "S3_ACCESS_KEY", "S3_SECRET_KEY"}
 
 // LocalOnlyKeys are settings the cluster does not take from the ConfigMap:
-// DATABASE_SCHEMA isolates tests, LISTEN_ADDRESS is set on each container.
-var LocalOnlyKeys = []string{"DATABASE_SCHEMA", "LISTEN_ADDRESS"}
+// DATABASE_SCHEMA isolates tests, LISTEN_ADDRESS is set on each container,
+// SINKS_LISTEN_ADDRESS is the local runner's sink listener.
+var LocalOnlyKeys = []string{"DATABASE_SCHEMA", "LISTEN_ADDRESS", "SINKS_LISTEN_ADDRESS"}
 
 // ConfigKeys returns the keys of the generated ConfigMap.
 func ConfigKeys() []string { return slices.Sorted(maps.Keys(configData)) }

@@ -121,28 +121,22 @@ const commentByIDSQL = `SELECT ` + commentColumns + `
 	FROM comments c JOIN members m ON m.id = c.author_id
 	WHERE c.id = $2 AND c.deleted_at IS NULL`
 
-// GetComment returns the live comment id. A known reader's read commits a
-// COMMENT_READ event through the outbox.
+// GetComment returns the live comment id. A known reader's read of another
+// member's comment commits a COMMENT_READ event through the outbox; the
+// author's own read and an anonymous read emit nothing.
 func (s *Reads) GetComment(ctx context.Context, reader, id int64) (content.Comment, error) {
-	get := func(db postgres.DB) (content.Comment, error) {
-		cs, err := queryComments(ctx, db, commentByIDSQL, reader, id)
-		if err != nil {
-			return content.Comment{}, err
-		}
-		if len(cs) == 0 {
-			return content.Comment{}, content.ErrCommentNotFound
-		}
-		return cs[0], nil
+	cs, err := queryComments(ctx, s.DB, commentByIDSQL, reader, id)
+	if err != nil {
+		return content.Comment{}, err
 	}
-	if reader == 0 {
-		return get(s.DB)
+	if len(cs) == 0 {
+		return content.Comment{}, content.ErrCommentNotFound
 	}
-	var out content.Comment
-	err := s.Writer.Write(ctx, "get-comment", func(tx pgx.Tx) (events.Payload, error) {
-		var err error
-		if out, err = get(tx); err != nil {
-			return events.Payload{}, err
-		}
+	out := cs[0]
+	if reader == 0 || reader == out.AuthorID {
+		return out, nil
+	}
+	err = s.Writer.Write(ctx, "get-comment", func(pgx.Tx) (events.Payload, error) {
 		return events.Payload{MemberID: reader, PostID: out.PostID, CommentID: id, TargetMemberID: out.AuthorID,
 			MemberActivityType: events.CommentRead, CreatedAt: s.Now()}, nil
 	})

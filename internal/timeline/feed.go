@@ -52,13 +52,13 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
 	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/dailyfeed/dailyfeed/internal/config"
 	"github.com/dailyfeed/dailyfeed/internal/errcode"
 	"github.com/dailyfeed/dailyfeed/internal/postgres"
 	"github.com/dailyfeed/dailyfeed/internal/stack"
@@ -77,22 +77,9 @@ type Options struct {
 	TTL time.Duration
 }
 
-// DefaultOptions are the options without environment.
-var DefaultOptions = Options{HeavyThreshold: 10_000, Cap: 800, TTL: 7 * 24 * time.Hour}
-
-// OptionsFromEnv reads the options from the process environment.
-func OptionsFromEnv() Options {
-	o := DefaultOptions
-	if n, err := strconv.ParseInt(os.Getenv("FEED_HEAVY_THRESHOLD"), 10, 64); err == nil && n > 0 {
-		o.HeavyThreshold = n
-	}
-	if n, err := strconv.Atoi(os.Getenv("FEED_TIMELINE_CAP")); err == nil && n > 0 {
-		o.Cap = n
-	}
-	if d, err := time.ParseDuration(os.Getenv("FEED_TIMELINE_TTL")); err == nil && d > 0 {
-		o.TTL = d
-	}
-	return o
+// OptionsFrom returns the feed options of cfg.
+func OptionsFrom(cfg config.Config) Options {
+	return Options{HeavyThreshold: cfg.FeedHeavyThreshold, Cap: cfg.FeedTimelineCap, TTL: cfg.FeedTimelineTTL}
 }
 
 // mergeThreshold is the follower count from which readers merge an author
@@ -108,9 +95,9 @@ type Feeds struct {
 	Options Options
 }
 
-// New returns the feeds over s, with OptionsFromEnv.
+// New returns the feeds over s, with the options of its config.
 func New(s *stack.Stack) *Feeds {
-	return &Feeds{DB: s.DB, Redis: s.Redis, Prefix: s.Config.RedisPrefix, Options: OptionsFromEnv()}
+	return &Feeds{DB: s.DB, Redis: s.Redis, Prefix: s.Config.RedisPrefix, Options: OptionsFrom(s.Config)}
 }
 
 // Key returns the Redis key of member's timeline.

@@ -17,6 +17,7 @@ import (
 
 	"github.com/dailyfeed/dailyfeed/events"
 	followfeed "github.com/dailyfeed/dailyfeed/functions/follow-feed"
+	"github.com/dailyfeed/dailyfeed/internal/config"
 	"github.com/dailyfeed/dailyfeed/internal/content/contenttest"
 	"github.com/dailyfeed/dailyfeed/internal/postgres"
 	"github.com/dailyfeed/dailyfeed/internal/stack"
@@ -24,6 +25,15 @@ import (
 	"github.com/dailyfeed/dailyfeed/internal/timeline"
 	"github.com/dailyfeed/dailyfeed/internal/web"
 )
+
+// defaultOptions are the feed options of the default configuration.
+var defaultOptions = func() timeline.Options {
+	cfg, err := config.Load(nil)
+	if err != nil {
+		panic(err)
+	}
+	return timeline.OptionsFrom(cfg)
+}()
 
 // env is a test's stack, the write functions and a feed whose options the
 // test chooses (the heavy threshold lowered, say).
@@ -143,7 +153,7 @@ func want(t *testing.T, got []int64, want ...int64) {
 
 func TestFollowFeed(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, timeline.DefaultOptions)
+	e := newEnv(t, defaultOptions)
 	a, b, c := e.Member(), e.Member(), e.Member()
 	e.follow(a, b)
 	e.follow(a, c)
@@ -196,7 +206,7 @@ func TestFollowFeed(t *testing.T) {
 
 func TestHeavyAuthorMergedAtRead(t *testing.T) {
 	t.Parallel()
-	o := timeline.DefaultOptions
+	o := defaultOptions
 	o.HeavyThreshold = 2
 	e := newEnv(t, o)
 	a, b, heavy := e.Member(), e.Member(), e.Member()
@@ -220,7 +230,7 @@ func TestHeavyAuthorMergedAtRead(t *testing.T) {
 
 func TestCursorStableWhileNewPostsArrive(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, timeline.DefaultOptions)
+	e := newEnv(t, defaultOptions)
 	a, b, c := e.Member(), e.Member(), e.Member()
 	e.follow(a, b)
 	e.follow(a, c)
@@ -263,7 +273,7 @@ func TestCursorStableWhileNewPostsArrive(t *testing.T) {
 
 func TestFeedPastTheCappedTimeline(t *testing.T) {
 	t.Parallel()
-	o := timeline.DefaultOptions
+	o := defaultOptions
 	o.Cap = 4
 	e := newEnv(t, o)
 	a, b := e.Member(), e.Member()
@@ -307,7 +317,7 @@ func (c *counting) QueryRow(ctx context.Context, sql string, args ...any) pgx.Ro
 
 func TestRoundTripsConstantInPageSize(t *testing.T) {
 	t.Parallel()
-	o := timeline.DefaultOptions
+	o := defaultOptions
 	o.HeavyThreshold = 3 // one heavy followee merged at read time
 	e := newEnv(t, o)
 	a, x, y := e.Member(), e.Member(), e.Member()

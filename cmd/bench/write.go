@@ -1,0 +1,49 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/dailyfeed/dailyfeed/internal/config"
+	"github.com/dailyfeed/dailyfeed/internal/loadtest"
+	"github.com/dailyfeed/dailyfeed/internal/postgres"
+)
+
+func init() { scenarioByName["write"] = writeScenario }
+
+// writeScenario measures create-post (validation, the post row, its outbox
+// event in the same transaction, the publish to Kafka after commit) over
+// HTTP, side by side with a bare single-row INSERT into posts on a pool to
+// the same database in the same run: the ratio is the price of the API and
+// of never losing the event.
+func writeScenario(ctx context.Context, c *client, workers int, d time.Duration) ([]loadtest.Result, error) {
+	members, err := signUpMembers(ctx, c, workers)
+	if err != nil {
+		return nil, err
+	}
+	body := map[string]string{"content": "오늘 한국어 공부를 했어요 — a benchmark post about the quick brown fox"}
+	create := loadtest.Run(ctx, "create-post + event (HTTP)", workers, d, func(ctx context.Context, w, _ int) error {
+		_, err := c.do(ctx, "POST", "/api/posts", members[w].token, body, nil)
+		return err
+	})
+
+	cfg, err := config.FromEnv()
+	if err != nil {
+		return nil, err
+	}
+	pool, err := postgres.Open(ctx, cfg.DatabaseURL, cfg.DatabaseSchema)
+	if err != nil {
+		return nil, err
+	}
+	defer pool.Close()
+	bare := loadtest.Run(ctx, "bare INSERT posts (same database)", workers, d, func(ctx context.Context, w, _ int) error {
+		_, err := pool.Exec(ctx, `INSERT INTO posts (author_id, content, created_at, updated_at, activity_at)
+			VALUES ($1, $2, now(), now(), now())`, members[w].id, body["content"])
+		if err != nil {
+			return fmt.Errorf("bare insert: %w", err)
+		}
+		return nil
+	})
+	return []loadtest.Result{create, bare}, nil
+}
