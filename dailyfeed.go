@@ -13,22 +13,17 @@ import (
 	"sync"
 
 	"github.com/dailyfeed/dailyfeed/internal/config"
-	"github.com/dailyfeed/dailyfeed/internal/errcode"
+	"github.com/dailyfeed/dailyfeed/internal/fn"
 	"github.com/dailyfeed/dailyfeed/internal/route"
 	"github.com/dailyfeed/dailyfeed/internal/stack"
-	"github.com/dailyfeed/dailyfeed/internal/web"
 )
 
 // Instance is what every HTTP function of functions/ is.
-type Instance interface {
-	Handle(http.ResponseWriter, *http.Request)
-	Share(*stack.Stack)
-}
+type Instance = fn.Instance
 
 // Server is the all-in-one function.
 type Server struct {
-	mux       *route.Mux
-	functions map[string]Instance
+	router *fn.Router
 
 	mu    sync.RWMutex
 	stack *stack.Stack
@@ -38,8 +33,7 @@ type Server struct {
 // New returns the all-in-one function serving every HTTP function. It does
 // no I/O; Start opens the stack.
 func New() *Server {
-	s := &Server{functions: map[string]Instance{}}
-	var served []route.Function
+	functions := map[string]Instance{}
 	for _, f := range route.Functions {
 		if f.Kind != route.HTTP {
 			continue
@@ -48,11 +42,9 @@ func New() *Server {
 		if !ok {
 			panic(fmt.Sprintf("dailyfeed: function %q of the route table has no constructor in functions.go", f.Name))
 		}
-		s.functions[f.Name] = newFn()
-		served = append(served, f)
+		functions[f.Name] = newFn()
 	}
-	s.mux = route.NewMux(served...)
-	return s
+	return &Server{router: fn.NewRouter(functions)}
 }
 
 // NewShared returns the all-in-one function over an open stack (tests and
@@ -67,9 +59,7 @@ func (s *Server) share(st *stack.Stack, owned bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.stack, s.owned = st, owned
-	for _, f := range s.functions {
-		f.Share(st)
-	}
+	s.router.Share(st)
 }
 
 // Start opens the stack every function shares.
@@ -86,7 +76,7 @@ func (s *Server) Start(ctx context.Context, env map[string]string) error {
 		return fmt.Errorf("start dailyfeed: %w", err)
 	}
 	s.share(st, true)
-	slog.InfoContext(ctx, "dailyfeed started", "functions", len(s.functions))
+	slog.InfoContext(ctx, "dailyfeed started")
 	return nil
 }
 
@@ -126,13 +116,5 @@ func (s *Server) Alive(context.Context) (bool, error) { return true, nil }
 
 // Handle routes the request to the function serving its method and path.
 func (s *Server) Handle(w http.ResponseWriter, r *http.Request) {
-	m, found, ok := s.mux.Find(r.Method, r.URL.Path)
-	switch {
-	case !found:
-		web.Error(w, r, errcode.Errorf(errcode.NotFound, "no route for %s", r.URL.Path))
-	case !ok:
-		web.Error(w, r, errcode.Errorf(errcode.MethodNotAllowed, "method %s not allowed on %s", r.Method, r.URL.Path))
-	default:
-		s.functions[m.Function].Handle(w, r)
-	}
+	s.router.ServeHTTP(w, r)
 }

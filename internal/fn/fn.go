@@ -116,12 +116,8 @@ func (b *Base) Stack() *stack.Stack {
 // requests before Start 503.
 func (b *Base) Serve(w http.ResponseWriter, r *http.Request, h func(http.ResponseWriter, *http.Request, *stack.Stack)) {
 	m, found, ok := b.mux.Find(r.Method, r.URL.Path)
-	switch {
-	case !found:
-		web.Error(w, r, errcode.Errorf(errcode.NotFound, "no route for %s", r.URL.Path))
-		return
-	case !ok:
-		web.Error(w, r, errcode.Errorf(errcode.MethodNotAllowed, "method %s not allowed on %s", r.Method, r.URL.Path))
+	if !ok {
+		notRouted(w, r, found)
 		return
 	}
 	s := b.Stack()

@@ -29,7 +29,6 @@ import (
 	"github.com/dailyfeed/dailyfeed/internal/content"
 	"github.com/dailyfeed/dailyfeed/internal/fn"
 	"github.com/dailyfeed/dailyfeed/internal/member/membertest"
-	"github.com/dailyfeed/dailyfeed/internal/route"
 	"github.com/dailyfeed/dailyfeed/internal/stack"
 	"github.com/dailyfeed/dailyfeed/internal/testenv"
 )
@@ -37,14 +36,9 @@ import (
 // Needs is what the write functions use.
 const Needs = stack.Postgres | stack.Redis | stack.Kafka
 
-type instance interface {
-	Handle(http.ResponseWriter, *http.Request)
-	Share(*stack.Stack)
-}
-
 // Handler serves every content and follow write route over s.
 func Handler(s *stack.Stack) http.Handler {
-	fns := map[string]instance{
+	fns := map[string]fn.Instance{
 		"create-post": createpost.New(), "update-post": updatepost.New(), "delete-post": deletepost.New(),
 		"like-post": likepost.New(), "unlike-post": unlikepost.New(),
 		"create-comment": createcomment.New(), "create-reply": createreply.New(),
@@ -52,24 +46,9 @@ func Handler(s *stack.Stack) http.Handler {
 		"like-comment": likecomment.New(), "unlike-comment": unlikecomment.New(),
 		"follow-member": followmember.New(), "unfollow-member": unfollowmember.New(),
 	}
-	var served []route.Function
-	for name, f := range fns {
-		f.Share(s)
-		rf, ok := route.Lookup(name)
-		if !ok {
-			panic("contenttest: no route for " + name)
-		}
-		served = append(served, rf)
-	}
-	mux := route.NewMux(served...)
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		m, _, ok := mux.Find(r.Method, r.URL.Path)
-		if !ok {
-			http.NotFound(w, r)
-			return
-		}
-		fns[m.Function].Handle(w, r)
-	})
+	rt := fn.NewRouter(fns)
+	rt.Share(s)
+	return rt
 }
 
 // Env is a test's stack (its own schema, Redis prefix and topics) and a
@@ -230,7 +209,7 @@ func (e *Env) LastOutboxID() int64 {
 
 // Client returns a client calling f alone (shared e's stack), as its own
 // deployment would be called.
-func (e *Env) Client(f instance) *membertest.Client {
+func (e *Env) Client(f fn.Instance) *membertest.Client {
 	f.Share(e.S)
 	return &membertest.Client{T: e.T, Handler: http.HandlerFunc(f.Handle)}
 }

@@ -29,21 +29,16 @@ import (
 	refreshtoken "github.com/dailyfeed/dailyfeed/functions/refresh-token"
 	"github.com/dailyfeed/dailyfeed/functions/signup"
 	updateprofile "github.com/dailyfeed/dailyfeed/functions/update-profile"
-	"github.com/dailyfeed/dailyfeed/internal/route"
+	"github.com/dailyfeed/dailyfeed/internal/fn"
 	"github.com/dailyfeed/dailyfeed/internal/stack"
 )
 
 // Password is the password of members made by SignUp.
 const Password = "Test-pass1!"
 
-type instance interface {
-	Handle(http.ResponseWriter, *http.Request)
-	Share(*stack.Stack)
-}
-
 // Handler serves every member and authentication route over s.
 func Handler(s *stack.Stack) http.Handler {
-	fns := map[string]instance{
+	fns := map[string]fn.Instance{
 		"signup": signup.New(), "login": login.New(), "logout": logout.New(),
 		"logout-all": logoutall.New(), "refresh-token": refreshtoken.New(),
 		"deactivate-member": deactivatemember.New(), "jwks": jwks.New(), "get-me": getme.New(),
@@ -51,24 +46,9 @@ func Handler(s *stack.Stack) http.Handler {
 		"update-profile": updateprofile.New(), "change-handle": changehandle.New(),
 		"query-members": querymembers.New(),
 	}
-	var served []route.Function
-	for name, f := range fns {
-		f.Share(s)
-		rf, ok := route.Lookup(name)
-		if !ok {
-			panic("membertest: no route for " + name)
-		}
-		served = append(served, rf)
-	}
-	mux := route.NewMux(served...)
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		m, _, ok := mux.Find(r.Method, r.URL.Path)
-		if !ok {
-			http.NotFound(w, r)
-			return
-		}
-		fns[m.Function].Handle(w, r)
-	})
+	rt := fn.NewRouter(fns)
+	rt.Share(s)
+	return rt
 }
 
 // Clock is a settable clock for stack.Stack.Now.
