@@ -1,5 +1,5 @@
 // Package getcomment is the get-comment function: GET /api/timeline/comments/{commentId}.
-// One comment. A member's read commits a COMMENT_READ event through the outbox.
+// One comment. A read by another member than its author commits a COMMENT_READ event through the outbox.
 package getcomment
 
 import (

@@ -303,10 +303,39 @@ func (s *Service) endSessions(ctx context.Context, memberID int64, deactivate bo
 	if _, err := tx.Exec(ctx, `UPDATE refresh_tokens SET revoked_at = $2 WHERE member_id = $1 AND revoked_at IS NULL`, memberID, now); err != nil {
 		return fmt.Errorf("revoke refresh tokens: %w", err)
 	}
+	if deactivate {
+		if err := dropFollows(ctx, tx, memberID); err != nil {
+			return err
+		}
+	}
 	if err := tx.Commit(ctx); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
 	s.Verifier.cacheGeneration(ctx, memberID, gen)
+	return nil
+}
+
+// dropFollows removes a deactivated member from the follow graph, both
+// ways, and keeps the other members' followers/following counts true.
+// Deactivation is final, so the rows are deleted rather than hidden; the
+// member rows are locked in ascending id order, as follow and unfollow do.
+func dropFollows(ctx context.Context, tx pgx.Tx, memberID int64) error {
+	if _, err := tx.Exec(ctx, `SELECT 1 FROM members WHERE id IN (
+			SELECT followee_id FROM follows WHERE follower_id = $1
+			UNION SELECT follower_id FROM follows WHERE followee_id = $1)
+		ORDER BY id FOR UPDATE`, memberID); err != nil {
+		return fmt.Errorf("lock followers and followings: %w", err)
+	}
+	_, err := tx.Exec(ctx, `WITH gone AS (
+			DELETE FROM follows WHERE follower_id = $1 OR followee_id = $1
+			RETURNING follower_id, followee_id)
+		UPDATE members m SET
+			followers_count = m.followers_count - (SELECT count(*) FROM gone g WHERE g.followee_id = m.id),
+			following_count = m.following_count - (SELECT count(*) FROM gone g WHERE g.follower_id = m.id)
+		WHERE m.id <> $1 AND m.id IN (SELECT follower_id FROM gone UNION SELECT followee_id FROM gone)`, memberID)
+	if err != nil {
+		return fmt.Errorf("drop follows: %w", err)
+	}
 	return nil
 }
 

@@ -95,19 +95,16 @@ func (s *Reads) QueryPosts(ctx context.Context, reader int64, ids []int64) ([]Po
 	return Hydrate(ctx, s.DB, reader, ids)
 }
 
-// GetPost returns the live post id. A known reader's read commits a
-// POST_READ event (through the outbox, like a write's event); update-stats
-// counts it as a view when the reader is not the author.
+// GetPost returns the live post id. A known reader's read of another
+// member's post commits a POST_READ event through the outbox (update-stats
+// counts it as a view); the author's own read and an anonymous read emit
+// nothing, so the hot read path writes only when there is a view to count.
 func (s *Reads) GetPost(ctx context.Context, reader, id int64) (Post, error) {
-	if reader == 0 {
-		return getPost(ctx, s.DB, reader, id)
+	out, err := getPost(ctx, s.DB, reader, id)
+	if err != nil || reader == 0 || reader == out.AuthorID {
+		return out, err
 	}
-	var out Post
-	err := s.Writer.Write(ctx, "get-post", func(tx pgx.Tx) (events.Payload, error) {
-		var err error
-		if out, err = getPost(ctx, tx, reader, id); err != nil {
-			return events.Payload{}, err
-		}
+	err = s.Writer.Write(ctx, "get-post", func(pgx.Tx) (events.Payload, error) {
 		return events.Payload{MemberID: reader, PostID: id, TargetMemberID: out.AuthorID,
 			MemberActivityType: events.PostRead, CreatedAt: s.Now()}, nil
 	})

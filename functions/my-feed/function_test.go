@@ -1,0 +1,116 @@
+package myfeed_test
+
+import (
+	"fmt"
+	"net/http"
+	"slices"
+	"testing"
+
+	myfeed "github.com/dailyfeed/dailyfeed/functions/my-feed"
+	"github.com/dailyfeed/dailyfeed/internal/content/contenttest"
+	"github.com/dailyfeed/dailyfeed/internal/member/membertest"
+	"github.com/dailyfeed/dailyfeed/internal/timeline"
+	"github.com/dailyfeed/dailyfeed/internal/web"
+)
+
+func ids(ps []timeline.Post) []int64 {
+	out := []int64{}
+	for _, p := range ps {
+		out = append(out, p.ID)
+	}
+	return out
+}
+
+// TestMyFeed: my live posts only, newest first, 10 per page by default,
+// with true counts and liked; paging by page and cursor; a token required;
+// bad paging 400.
+func TestMyFeed(t *testing.T) {
+	t.Parallel()
+	e := contenttest.New(t)
+	c := e.Client(myfeed.New())
+	me, other, newbie := e.Member(), e.Member(), e.Member()
+	var mine []int64 // newest first
+	for i := range 13 {
+		id := e.Post(me, fmt.Sprint("mine ", i)).ID
+		mine = append([]int64{id}, mine...)
+		e.Post(other, fmt.Sprint("not mine ", i))
+	}
+	contenttest.Want(t, e.Do(me, "DELETE", fmt.Sprintf("/api/posts/%d", mine[3]), nil), http.StatusOK, "")
+	contenttest.Want(t, e.Do(me, "DELETE", fmt.Sprintf("/api/posts/%d", mine[12]), nil), http.StatusOK, "")
+	mine = slices.Delete(mine, 12, 13)
+	mine = slices.Delete(mine, 3, 4) // 11 live posts
+	contenttest.Want(t, e.Do(me, "POST", fmt.Sprintf("/api/posts/%d/like", mine[0]), nil), http.StatusOK, "")
+	contenttest.Want(t, e.Do(other, "POST", fmt.Sprintf("/api/posts/%d/like", mine[0]), nil), http.StatusOK, "")
+
+	tests := []struct {
+		name     string
+		as       contenttest.Member
+		query    string
+		status   int
+		code     string
+		want     []int64
+		hasNext  bool
+		wantSize int
+	}{
+		{name: "default size 10", as: me, status: 200, want: mine[:10], hasNext: true, wantSize: 10},
+		{name: "second page", as: me, query: "?page=1", status: 200, want: mine[10:], wantSize: 10},
+		{name: "size 4, page 2", as: me, query: "?size=4&page=2", status: 200, want: mine[8:], wantSize: 4},
+		{name: "size 100", as: me, query: "?size=100", status: 200, want: mine, wantSize: 100},
+		{name: "past the end", as: me, query: "?page=7", status: 200, want: []int64{}, wantSize: 10},
+		{name: "no posts", as: newbie, status: 200, want: []int64{}, wantSize: 10},
+		{name: "without a token", status: 401, code: "TOKEN_MISSING"},
+		{name: "with a bad token", as: contenttest.Member{Token: "bad"}, status: 401, code: "TOKEN_INVALID"},
+		{name: "size above 100", as: me, query: "?size=101", status: 400, code: "VALIDATION_FAILED"},
+		{name: "size 0", as: me, query: "?size=0", status: 400, code: "VALIDATION_FAILED"},
+		{name: "negative page", as: me, query: "?page=-2", status: 400, code: "VALIDATION_FAILED"},
+		{name: "bad cursor", as: me, query: "?cursor=bm9wZQ", status: 400, code: "VALIDATION_FAILED"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var opts []membertest.Request
+			if tt.as.Token != "" {
+				opts = append(opts, contenttest.As(tt.as))
+			}
+			res := c.Do("GET", "/api/timeline/posts"+tt.query, nil, opts...)
+			contenttest.Want(t, res, tt.status, tt.code)
+			if tt.status != http.StatusOK {
+				return
+			}
+			var page web.Slice[timeline.Post]
+			res.Decode(t, &page)
+			if got := ids(page.Content); !slices.Equal(got, tt.want) {
+				t.Fatalf("posts %v, want %v", got, tt.want)
+			}
+			if page.HasNext != tt.hasNext || page.Size != tt.wantSize {
+				t.Errorf("hasNext %v size %d, want %v %d", page.HasNext, page.Size, tt.hasNext, tt.wantSize)
+			}
+			for _, p := range page.Content {
+				if p.AuthorID != me.ID || p.Author.ID != me.ID {
+					t.Errorf("post %d by %d in my feed", p.ID, p.AuthorID)
+				}
+				if p.ID == mine[0] && (p.LikeCount != 2 || !p.Liked) {
+					t.Errorf("newest: %d likes liked %v, want 2 true", p.LikeCount, p.Liked)
+				}
+			}
+		})
+	}
+
+	// Cursor paging: every live post once, newest first, while I post more.
+	var seen []int64
+	next := "/api/timeline/posts?size=4"
+	for range 10 {
+		res := c.Do("GET", next, nil, contenttest.As(me))
+		contenttest.Want(t, res, http.StatusOK, "")
+		var page web.Slice[timeline.Post]
+		res.Decode(t, &page)
+		seen = append(seen, ids(page.Content)...)
+		e.Post(me, "while paging")
+		if !page.HasNext {
+			break
+		}
+		next = "/api/timeline/posts?size=4&cursor=" + page.NextCursor
+	}
+	if !slices.Equal(seen, mine) {
+		t.Fatalf("cursor pages %v, want %v", seen, mine)
+	}
+}
