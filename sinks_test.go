@@ -72,7 +72,7 @@ func TestLocalWiring(t *testing.T) {
 	env := contenttest.Over(t, s)
 	env.C.Handler = http.HandlerFunc(dailyfeed.NewShared(s).Handle)
 	post := env.Post(env.Member(), "through the all-in-one function")
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(60 * time.Second) // generous: only a hang reaches it
 	for {
 		var n int
 		if err := s.DB.QueryRow(ctx, `SELECT count(*) FROM activities WHERE post_id = $1`, post.ID).Scan(&n); err != nil {

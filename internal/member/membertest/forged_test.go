@@ -252,7 +252,7 @@ func TestRedisFlushed(t *testing.T) {
 	}
 	wantError(t, c.Do("GET", "/api/members", nil, membertest.Bearer(m.Token)), http.StatusUnauthorized, "TOKEN_REVOKED")
 	// The blacklist reloads in the background.
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(60 * time.Second)
 	for {
 		n, _ := s.Redis.Exists(ctx, key).Result()
 		if n == 1 {
