@@ -33,8 +33,11 @@ func (f *Function) Handle(ctx context.Context, e event.Event) error {
 	}
 	l, err := deadletter.Store{DB: s.DB, Now: s.Now}.Keep(ctx, e)
 	if err == nil {
-		slog.WarnContext(ctx, "dead letter kept", "id", l.ID, "event", l.EventID, "type", l.EventType,
-			"sink", l.Sink, "code", l.ErrorCode, "attempts", l.Attempts)
+		log := slog.With("id", l.ID, "event", l.EventID, "type", l.EventType, "sink", l.Sink, "attempts", l.Attempts)
+		if l.ErrorCode != nil {
+			log = log.With("code", *l.ErrorCode)
+		}
+		log.WarnContext(ctx, "dead letter kept")
 	}
 	return sink.Result(ctx, f.Name(), e, err)
 }
