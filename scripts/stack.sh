@@ -106,7 +106,9 @@ wait_ready() {
 	local part=$1 log=$2 deadline=$((SECONDS + WAIT))
 	shift 2
 	until "$@" >/dev/null 2>&1; do
-		if [[ -f $RUN/$part.pid ]] && ! ours "$part"; then
+		# Only "is it still alive": right after the fork its command line is
+		# still this shell's, so the name check of `ours` would misfire.
+		if [[ -f $RUN/$part.pid ]] && ! kill -0 "$(cat "$RUN/$part.pid")" 2>/dev/null; then
 			tail -n 20 "$log" >&2 || true
 			die "$part exited during start; log: $(rel "$log")"
 		fi
