@@ -2,9 +2,12 @@ package member
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/dailyfeed/dailyfeed/internal/auth"
+	"github.com/dailyfeed/dailyfeed/internal/errcode"
+	"github.com/dailyfeed/dailyfeed/internal/ratelimit"
 	"github.com/dailyfeed/dailyfeed/internal/stack"
 )
 
@@ -14,7 +17,17 @@ type Service struct {
 	Store Store
 	Auth  *auth.Service
 	Now   func() time.Time
+	// LoginFailures guards login against password guessing: after
+	// MaxLoginFailures wrong passwords for one e-mail within the window, that
+	// e-mail's logins are 429 until the window ends.
+	LoginFailures ratelimit.Failures
 }
+
+// Login guard: 10 failures per e-mail within 15 minutes.
+const (
+	MaxLoginFailures   = 10
+	LoginFailureWindow = 15 * time.Minute
+)
 
 // NewService returns the service over s's connections and clock.
 func NewService(s *stack.Stack) *Service {
@@ -22,6 +35,10 @@ func NewService(s *stack.Stack) *Service {
 		Store: Store{DB: s.DB},
 		Auth:  &auth.Service{DB: s.DB, Verifier: s.Auth, Config: s.Config, Now: s.Now},
 		Now:   s.Now,
+		LoginFailures: ratelimit.Failures{
+			Redis: s.Redis, Prefix: s.Config.RedisPrefix + "auth:login-failures:",
+			Max: MaxLoginFailures, Window: LoginFailureWindow,
+		},
 	}
 }
 
@@ -59,10 +76,18 @@ func (s *Service) Login(ctx context.Context, in Credentials) (Login, auth.Sessio
 	if in.Password == "" {
 		return Login{}, auth.Session{}, invalid("password", "is required")
 	}
+	key := strings.ToLower(strings.TrimSpace(in.Email))
+	if err := s.LoginFailures.Check(ctx, key); err != nil {
+		return Login{}, auth.Session{}, err
+	}
 	sess, err := s.Auth.Login(ctx, in.Email, in.Password)
+	if errcode.Is(err, errcode.InvalidCredentials) {
+		s.LoginFailures.Fail(ctx, key)
+	}
 	if err != nil {
 		return Login{}, auth.Session{}, err
 	}
+	s.LoginFailures.Reset(ctx, key)
 	m, err := s.Store.ByID(ctx, sess.MemberID)
 	if err != nil {
 		return Login{}, auth.Session{}, err
