@@ -415,10 +415,12 @@ func TestKilledBeforeCommitRedelivers(t *testing.T) {
 	var stop atomic.Pointer[func()]
 	var first atomic.Bool
 	release := make(chan struct{})
+	stored := make(chan struct{})
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rw := httptest.NewRecorder()
 		up.ServeHTTP(rw, r) // the row is stored
 		if first.CompareAndSwap(false, true) {
+			close(stored)
 			go (*stop.Load())() // the emulator dies before it sees the answer
 			<-release
 		}
@@ -432,7 +434,13 @@ func TestKilledBeforeCommitRedelivers(t *testing.T) {
 
 	post := env.Post(env.Member(), "delivered twice")
 	e := outboxEvent(t, s, events.PostCreate, post.ID)
-	eventually(t, "the first delivery", func() bool { req, _ := rec.counts(e.ID()); return req == 1 })
+	// Wait until the sink has stored the row (not merely received the
+	// request: stopping earlier would cancel the store itself).
+	select {
+	case <-stored:
+	case <-time.After(60 * time.Second):
+		t.Fatal("timed out waiting for the first delivery to be stored")
+	}
 	st()
 	close(release)
 	runSource(t, s, srv.URL, "")
