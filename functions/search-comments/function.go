@@ -30,12 +30,7 @@ func handle(w http.ResponseWriter, r *http.Request, s *stack.Stack) {
 		return
 	}
 	// Validate the keyword (2–100 characters) and the page.
-	kw, err := search.ParseKeyword(r.URL.Query().Get("keyword"))
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	page, err := web.PageOf(r, search.DefaultSize)
+	kw, page, err := search.RequestOf(r)
 	if err != nil {
 		web.Error(w, r, err)
 		return

@@ -46,12 +46,14 @@
 package search
 
 import (
+	"net/http"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/dailyfeed/dailyfeed/internal/content"
 	"github.com/dailyfeed/dailyfeed/internal/errcode"
 	"github.com/dailyfeed/dailyfeed/internal/timeline"
+	"github.com/dailyfeed/dailyfeed/internal/web"
 )
 
 // Keyword limits, in characters (runes).
@@ -80,6 +82,17 @@ type Keyword struct {
 
 func invalid(format string, args ...any) error {
 	return errcode.Errorf(errcode.ValidationFailed, "keyword: "+format, args...)
+}
+
+// RequestOf reads a search request: the keyword (ParseKeyword) and the
+// page (page, size; DefaultSize).
+func RequestOf(r *http.Request) (Keyword, web.Page, error) {
+	kw, err := ParseKeyword(r.URL.Query().Get("keyword"))
+	if err != nil {
+		return Keyword{}, web.Page{}, err
+	}
+	page, err := web.PageOf(r, DefaultSize)
+	return kw, page, err
 }
 
 // ParseKeyword validates the keyword query parameter: required, 2–100
