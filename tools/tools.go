@@ -1,23 +1,11 @@
 //go:build tools
 
-// Package tools keeps modules required that no regular build imports yet.
-// func-go is imported by the scaffolding that func's host builder writes
-// around each function, so `go mod tidy` must never drop it.
+// Package tools keeps modules required that no regular build imports. The
+// scaffolding func's host builder writes around a CloudEvent function
+// imports func-go's cloudevents runtime, so `go mod tidy` must not drop it
+// (the HTTP runtime is imported by cmd/dailyfeed).
 package tools
 
 import (
-	_ "github.com/IBM/sarama"
-	_ "github.com/cloudevents/sdk-go/protocol/kafka_sarama/v2"
-	_ "github.com/cloudevents/sdk-go/v2"
-	_ "github.com/golang-jwt/jwt/v5"
-	_ "github.com/google/go-cmp/cmp"
-	_ "github.com/google/uuid"
-	_ "github.com/sethvargo/go-retry"
-	_ "github.com/sony/gobreaker/v2"
-	_ "github.com/twmb/franz-go/pkg/kfake"
-	_ "golang.org/x/crypto/bcrypt"
-	_ "golang.org/x/image/webp"
-	_ "golang.org/x/time/rate"
 	_ "knative.dev/func-go/cloudevents"
-	_ "knative.dev/func-go/http"
 )
