@@ -305,6 +305,12 @@ func (v *Verifier) checkRevoked(ctx context.Context, c *Claims) error {
 			return err
 		}
 		if revoked {
+			// Redis missed this revocation (an entry lost while the
+			// sentinel survived): put it back, so the next check is one
+			// round trip again.
+			if c.ExpiresAt != nil {
+				v.blacklist(ctx, c.ID, c.ExpiresAt.Time)
+			}
 			return errTokenRevoked
 		}
 		v.cacheGeneration(ctx, c.MemberID, gen)
