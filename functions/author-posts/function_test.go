@@ -8,19 +8,10 @@ import (
 
 	authorposts "github.com/dailyfeed/dailyfeed/functions/author-posts"
 	"github.com/dailyfeed/dailyfeed/internal/content/contenttest"
-	"github.com/dailyfeed/dailyfeed/internal/member/membertest"
 	"github.com/dailyfeed/dailyfeed/internal/testenv"
 	"github.com/dailyfeed/dailyfeed/internal/timeline"
 	"github.com/dailyfeed/dailyfeed/internal/web"
 )
-
-func ids(ps []timeline.Post) []int64 {
-	out := []int64{}
-	for _, p := range ps {
-		out = append(out, p.ID)
-	}
-	return out
-}
 
 // TestAuthorPosts: a member's live posts, newest first, with the author's
 // summary, true counts and liked for the reader; paging by page and
@@ -68,10 +59,7 @@ func TestAuthorPosts(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var opts []membertest.Request
-			if tt.as.Token != "" {
-				opts = append(opts, contenttest.As(tt.as))
-			}
+			opts := contenttest.Auth(tt.as)
 			res := c.Do("GET", tt.path, nil, opts...)
 			contenttest.Want(t, res, tt.status, tt.code)
 			if tt.status != http.StatusOK {
@@ -79,7 +67,7 @@ func TestAuthorPosts(t *testing.T) {
 			}
 			var page web.Slice[timeline.Post]
 			res.Decode(t, &page)
-			if got := ids(page.Content); !slices.Equal(got, tt.want) {
+			if got := contenttest.PostIDs(page.Content); !slices.Equal(got, tt.want) {
 				t.Fatalf("posts %v, want %v", got, tt.want)
 			}
 			if page.HasNext != tt.hasNext {
@@ -104,7 +92,7 @@ func TestAuthorPosts(t *testing.T) {
 		contenttest.Want(t, res, http.StatusOK, "")
 		var page web.Slice[timeline.Post]
 		res.Decode(t, &page)
-		seen = append(seen, ids(page.Content)...)
+		seen = append(seen, contenttest.PostIDs(page.Content)...)
 		e.Post(author, "while paging")
 		if !page.HasNext {
 			break

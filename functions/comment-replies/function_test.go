@@ -9,17 +9,8 @@ import (
 	commentreplies "github.com/dailyfeed/dailyfeed/functions/comment-replies"
 	"github.com/dailyfeed/dailyfeed/internal/content"
 	"github.com/dailyfeed/dailyfeed/internal/content/contenttest"
-	"github.com/dailyfeed/dailyfeed/internal/member/membertest"
 	"github.com/dailyfeed/dailyfeed/internal/web"
 )
-
-func ids(cs []content.Comment) []int64 {
-	out := []int64{}
-	for _, c := range cs {
-		out = append(out, c.ID)
-	}
-	return out
-}
 
 // TestCommentReplies: a comment's direct replies, oldest first, with true
 // counts and liked for the reader; deleted replies hidden; a deleted or
@@ -72,10 +63,7 @@ func TestCommentReplies(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var opts []membertest.Request
-			if tt.as.Token != "" {
-				opts = append(opts, contenttest.As(tt.as))
-			}
+			opts := contenttest.Auth(tt.as)
 			res := c.Do("GET", tt.path, nil, opts...)
 			contenttest.Want(t, res, tt.status, tt.code)
 			if tt.status != http.StatusOK {
@@ -83,7 +71,7 @@ func TestCommentReplies(t *testing.T) {
 			}
 			var page web.Slice[content.Comment]
 			res.Decode(t, &page)
-			if got := ids(page.Content); !slices.Equal(got, tt.want) {
+			if got := contenttest.CommentIDs(page.Content); !slices.Equal(got, tt.want) {
 				t.Fatalf("replies %v, want %v", got, tt.want)
 			}
 			if page.HasNext != tt.hasNext {
@@ -118,7 +106,7 @@ func TestCommentReplies(t *testing.T) {
 		contenttest.Want(t, res, http.StatusOK, "")
 		var page web.Slice[content.Comment]
 		res.Decode(t, &page)
-		seen = append(seen, ids(page.Content)...)
+		seen = append(seen, contenttest.CommentIDs(page.Content)...)
 		if !page.HasNext {
 			break
 		}

@@ -8,7 +8,6 @@ import (
 	getcomment "github.com/dailyfeed/dailyfeed/functions/get-comment"
 	"github.com/dailyfeed/dailyfeed/internal/content"
 	"github.com/dailyfeed/dailyfeed/internal/content/contenttest"
-	"github.com/dailyfeed/dailyfeed/internal/member/membertest"
 )
 
 // TestGetComment: one live comment with true counts; a member's read of
@@ -50,10 +49,7 @@ func TestGetComment(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var opts []membertest.Request
-			if tt.as.Token != "" {
-				opts = append(opts, contenttest.As(tt.as))
-			}
+			opts := contenttest.Auth(tt.as)
 			before := e.LastOutboxID()
 			res := c.Do("GET", "/api/timeline/comments/"+tt.id, nil, opts...)
 			contenttest.Want(t, res, tt.status, tt.code)

@@ -7,7 +7,6 @@ import (
 
 	getpost "github.com/dailyfeed/dailyfeed/functions/get-post"
 	"github.com/dailyfeed/dailyfeed/internal/content/contenttest"
-	"github.com/dailyfeed/dailyfeed/internal/member/membertest"
 	"github.com/dailyfeed/dailyfeed/internal/timeline"
 )
 
@@ -44,10 +43,7 @@ func TestGetPost(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var opts []membertest.Request
-			if tt.as.Token != "" {
-				opts = append(opts, contenttest.As(tt.as))
-			}
+			opts := contenttest.Auth(tt.as)
 			before := e.LastOutboxID()
 			res := c.Do("GET", "/api/timeline/posts/"+tt.id, nil, opts...)
 			contenttest.Want(t, res, tt.status, tt.code)

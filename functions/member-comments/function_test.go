@@ -9,18 +9,9 @@ import (
 	membercomments "github.com/dailyfeed/dailyfeed/functions/member-comments"
 	"github.com/dailyfeed/dailyfeed/internal/content"
 	"github.com/dailyfeed/dailyfeed/internal/content/contenttest"
-	"github.com/dailyfeed/dailyfeed/internal/member/membertest"
 	"github.com/dailyfeed/dailyfeed/internal/testenv"
 	"github.com/dailyfeed/dailyfeed/internal/web"
 )
-
-func ids(cs []content.Comment) []int64 {
-	out := []int64{}
-	for _, c := range cs {
-		out = append(out, c.ID)
-	}
-	return out
-}
 
 // TestMemberComments: a member's live comments and replies, newest first,
 // on both paths (mine needs a token); other members' comments never
@@ -71,10 +62,7 @@ func TestMemberComments(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var opts []membertest.Request
-			if tt.as.Token != "" {
-				opts = append(opts, contenttest.As(tt.as))
-			}
+			opts := contenttest.Auth(tt.as)
 			res := c.Do("GET", tt.path, nil, opts...)
 			contenttest.Want(t, res, tt.status, tt.code)
 			if tt.status != http.StatusOK {
@@ -82,7 +70,7 @@ func TestMemberComments(t *testing.T) {
 			}
 			var page web.Slice[content.Comment]
 			res.Decode(t, &page)
-			if got := ids(page.Content); !slices.Equal(got, tt.want) {
+			if got := contenttest.CommentIDs(page.Content); !slices.Equal(got, tt.want) {
 				t.Fatalf("comments %v, want %v", got, tt.want)
 			}
 			if page.HasNext != tt.hasNext {
@@ -105,7 +93,7 @@ func TestMemberComments(t *testing.T) {
 		contenttest.Want(t, res, http.StatusOK, "")
 		var page web.Slice[content.Comment]
 		res.Decode(t, &page)
-		seen = append(seen, ids(page.Content)...)
+		seen = append(seen, contenttest.CommentIDs(page.Content)...)
 		e.Comment(me, post, "while paging")
 		if !page.HasNext {
 			break

@@ -8,18 +8,9 @@ import (
 
 	myfeed "github.com/dailyfeed/dailyfeed/functions/my-feed"
 	"github.com/dailyfeed/dailyfeed/internal/content/contenttest"
-	"github.com/dailyfeed/dailyfeed/internal/member/membertest"
 	"github.com/dailyfeed/dailyfeed/internal/timeline"
 	"github.com/dailyfeed/dailyfeed/internal/web"
 )
-
-func ids(ps []timeline.Post) []int64 {
-	out := []int64{}
-	for _, p := range ps {
-		out = append(out, p.ID)
-	}
-	return out
-}
 
 // TestMyFeed: my live posts only, newest first, 10 per page by default,
 // with true counts and liked; paging by page and cursor; a token required;
@@ -67,10 +58,7 @@ func TestMyFeed(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var opts []membertest.Request
-			if tt.as.Token != "" {
-				opts = append(opts, contenttest.As(tt.as))
-			}
+			opts := contenttest.Auth(tt.as)
 			res := c.Do("GET", "/api/timeline/posts"+tt.query, nil, opts...)
 			contenttest.Want(t, res, tt.status, tt.code)
 			if tt.status != http.StatusOK {
@@ -78,7 +66,7 @@ func TestMyFeed(t *testing.T) {
 			}
 			var page web.Slice[timeline.Post]
 			res.Decode(t, &page)
-			if got := ids(page.Content); !slices.Equal(got, tt.want) {
+			if got := contenttest.PostIDs(page.Content); !slices.Equal(got, tt.want) {
 				t.Fatalf("posts %v, want %v", got, tt.want)
 			}
 			if page.HasNext != tt.hasNext || page.Size != tt.wantSize {
@@ -103,7 +91,7 @@ func TestMyFeed(t *testing.T) {
 		contenttest.Want(t, res, http.StatusOK, "")
 		var page web.Slice[timeline.Post]
 		res.Decode(t, &page)
-		seen = append(seen, ids(page.Content)...)
+		seen = append(seen, contenttest.PostIDs(page.Content)...)
 		e.Post(me, "while paging")
 		if !page.HasNext {
 			break

@@ -9,17 +9,8 @@ import (
 	postcomments "github.com/dailyfeed/dailyfeed/functions/post-comments"
 	"github.com/dailyfeed/dailyfeed/internal/content"
 	"github.com/dailyfeed/dailyfeed/internal/content/contenttest"
-	"github.com/dailyfeed/dailyfeed/internal/member/membertest"
 	"github.com/dailyfeed/dailyfeed/internal/web"
 )
-
-func ids(cs []content.Comment) []int64 {
-	out := []int64{}
-	for _, c := range cs {
-		out = append(out, c.ID)
-	}
-	return out
-}
 
 // TestPostComments: top-level comments only, oldest first, with true reply
 // and like counts and liked for the reader; deleted comments hidden; paging
@@ -78,10 +69,7 @@ func TestPostComments(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var opts []membertest.Request
-			if tt.as.Token != "" {
-				opts = append(opts, contenttest.As(tt.as))
-			}
+			opts := contenttest.Auth(tt.as)
 			res := c.Do("GET", tt.path, nil, opts...)
 			contenttest.Want(t, res, tt.status, tt.code)
 			if tt.status != http.StatusOK {
@@ -89,7 +77,7 @@ func TestPostComments(t *testing.T) {
 			}
 			var page web.Slice[content.Comment]
 			res.Decode(t, &page)
-			if got := ids(page.Content); !slices.Equal(got, tt.want) {
+			if got := contenttest.CommentIDs(page.Content); !slices.Equal(got, tt.want) {
 				t.Fatalf("comments %v, want %v", got, tt.want)
 			}
 			if page.HasNext != tt.hasNext || page.Size != tt.wantSize {
@@ -128,7 +116,7 @@ func TestPostComments(t *testing.T) {
 		contenttest.Want(t, res, http.StatusOK, "")
 		var page web.Slice[content.Comment]
 		res.Decode(t, &page)
-		seen = append(seen, ids(page.Content)...)
+		seen = append(seen, contenttest.CommentIDs(page.Content)...)
 		if !page.HasNext {
 			break
 		}

@@ -7,7 +7,6 @@ import (
 
 	poststatistics "github.com/dailyfeed/dailyfeed/functions/post-statistics"
 	"github.com/dailyfeed/dailyfeed/internal/content/contenttest"
-	"github.com/dailyfeed/dailyfeed/internal/member/membertest"
 	"github.com/dailyfeed/dailyfeed/internal/testenv"
 	"github.com/dailyfeed/dailyfeed/internal/timeline"
 )
@@ -54,10 +53,7 @@ func TestPostStatistics(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var opts []membertest.Request
-			if tt.as.Token != "" {
-				opts = append(opts, contenttest.As(tt.as))
-			}
+			opts := contenttest.Auth(tt.as)
 			res := c.Do("GET", "/api/timeline/statistics/posts/"+tt.id, nil, opts...)
 			contenttest.Want(t, res, tt.status, tt.code)
 			if tt.status != http.StatusOK {

@@ -9,7 +9,6 @@ import (
 
 	queryposts "github.com/dailyfeed/dailyfeed/functions/query-posts"
 	"github.com/dailyfeed/dailyfeed/internal/content/contenttest"
-	"github.com/dailyfeed/dailyfeed/internal/member/membertest"
 	"github.com/dailyfeed/dailyfeed/internal/timeline"
 )
 
@@ -60,10 +59,7 @@ func TestQueryPosts(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var opts []membertest.Request
-			if tt.as.Token != "" {
-				opts = append(opts, contenttest.As(tt.as))
-			}
+			opts := contenttest.Auth(tt.as)
 			res := c.Do("POST", "/api/timeline/posts/query/list", tt.body, opts...)
 			contenttest.Want(t, res, tt.status, tt.code)
 			if tt.status != http.StatusOK {

@@ -13,14 +13,6 @@ import (
 	"github.com/dailyfeed/dailyfeed/internal/web"
 )
 
-func ids(ps []timeline.Post) []int64 {
-	out := []int64{}
-	for _, p := range ps {
-		out = append(out, p.ID)
-	}
-	return out
-}
-
 // TestRecentActivityPosts: live posts ordered by their latest comment,
 // reply or like (creation before any), newest first; cancellations do not
 // move a post; deleted posts leave; paging; bad paging 400.
@@ -67,7 +59,7 @@ func TestRecentActivityPosts(t *testing.T) {
 	for _, st := range steps {
 		t.Run(st.name, func(t *testing.T) {
 			st.do(t)
-			if got, want := ids(read(t, "").Content), st.want(); !slices.Equal(got, want) {
+			if got, want := contenttest.PostIDs(read(t, "").Content), st.want(); !slices.Equal(got, want) {
 				t.Fatalf("posts %v, want %v", got, want)
 			}
 		})
@@ -95,10 +87,7 @@ func TestRecentActivityPosts(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var opts []membertest.Request
-			if tt.as.Token != "" {
-				opts = append(opts, contenttest.As(tt.as))
-			}
+			opts := contenttest.Auth(tt.as)
 			res := c.Do("GET", "/api/timeline/posts/recent-activities"+tt.query, nil, opts...)
 			contenttest.Want(t, res, tt.status, tt.code)
 			if tt.status != http.StatusOK {
@@ -106,7 +95,7 @@ func TestRecentActivityPosts(t *testing.T) {
 			}
 			var page web.Slice[timeline.Post]
 			res.Decode(t, &page)
-			if got := ids(page.Content); !slices.Equal(got, tt.want) {
+			if got := contenttest.PostIDs(page.Content); !slices.Equal(got, tt.want) {
 				t.Fatalf("posts %v, want %v", got, tt.want)
 			}
 			if page.HasNext != tt.hasNext {

@@ -31,6 +31,7 @@ import (
 	"github.com/dailyfeed/dailyfeed/internal/member/membertest"
 	"github.com/dailyfeed/dailyfeed/internal/stack"
 	"github.com/dailyfeed/dailyfeed/internal/testenv"
+	"github.com/dailyfeed/dailyfeed/internal/timeline"
 )
 
 // Needs is what the write functions use.
@@ -224,4 +225,31 @@ func Record(f interface {
 	w := httptest.NewRecorder()
 	f.Handle(w, httptest.NewRequest(method, path, nil))
 	return w
+}
+
+// Auth returns the request options that send m's token: none for the zero
+// Member, which stands for an anonymous caller in table tests.
+func Auth(m Member) []membertest.Request {
+	if m.Token == "" {
+		return nil
+	}
+	return []membertest.Request{As(m)}
+}
+
+// PostIDs returns the ids of posts, in order (never nil).
+func PostIDs(ps []timeline.Post) []int64 {
+	out := []int64{}
+	for _, p := range ps {
+		out = append(out, p.ID)
+	}
+	return out
+}
+
+// CommentIDs returns the ids of comments, in order (never nil).
+func CommentIDs(cs []content.Comment) []int64 {
+	out := []int64{}
+	for _, c := range cs {
+		out = append(out, c.ID)
+	}
+	return out
 }
