@@ -62,19 +62,10 @@ func TestMemberComments(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			opts := contenttest.Auth(tt.as)
-			res := c.Do("GET", tt.path, nil, opts...)
-			contenttest.Want(t, res, tt.status, tt.code)
-			if tt.status != http.StatusOK {
+			want := contenttest.PageWant{Status: tt.status, Code: tt.code, IDs: tt.want, HasNext: tt.hasNext}
+			page, ok := contenttest.GetPage(t, c, tt.as, tt.path, want, contenttest.CommentIDs)
+			if !ok {
 				return
-			}
-			var page web.Slice[content.Comment]
-			res.Decode(t, &page)
-			if got := contenttest.CommentIDs(page.Content); !slices.Equal(got, tt.want) {
-				t.Fatalf("comments %v, want %v", got, tt.want)
-			}
-			if page.HasNext != tt.hasNext {
-				t.Errorf("hasNext %v, want %v", page.HasNext, tt.hasNext)
 			}
 			for _, got := range page.Content {
 				if got.ID == m1.ID && (got.LikeCount != 1 || got.Liked != tt.liked) {

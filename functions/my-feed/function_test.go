@@ -58,19 +58,13 @@ func TestMyFeed(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			opts := contenttest.Auth(tt.as)
-			res := c.Do("GET", "/api/timeline/posts"+tt.query, nil, opts...)
-			contenttest.Want(t, res, tt.status, tt.code)
-			if tt.status != http.StatusOK {
+			want := contenttest.PageWant{Status: tt.status, Code: tt.code, IDs: tt.want, HasNext: tt.hasNext}
+			page, ok := contenttest.GetPage(t, c, tt.as, "/api/timeline/posts"+tt.query, want, contenttest.PostIDs)
+			if !ok {
 				return
 			}
-			var page web.Slice[timeline.Post]
-			res.Decode(t, &page)
-			if got := contenttest.PostIDs(page.Content); !slices.Equal(got, tt.want) {
-				t.Fatalf("posts %v, want %v", got, tt.want)
-			}
-			if page.HasNext != tt.hasNext || page.Size != tt.wantSize {
-				t.Errorf("hasNext %v size %d, want %v %d", page.HasNext, page.Size, tt.hasNext, tt.wantSize)
+			if page.Size != tt.wantSize {
+				t.Errorf("size %d, want %d", page.Size, tt.wantSize)
 			}
 			for _, p := range page.Content {
 				if p.AuthorID != me.ID || p.Author.ID != me.ID {

@@ -87,19 +87,10 @@ func TestRecentActivityPosts(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			opts := contenttest.Auth(tt.as)
-			res := c.Do("GET", "/api/timeline/posts/recent-activities"+tt.query, nil, opts...)
-			contenttest.Want(t, res, tt.status, tt.code)
-			if tt.status != http.StatusOK {
+			want := contenttest.PageWant{Status: tt.status, Code: tt.code, IDs: tt.want, HasNext: tt.hasNext}
+			page, ok := contenttest.GetPage(t, c, tt.as, "/api/timeline/posts/recent-activities"+tt.query, want, contenttest.PostIDs)
+			if !ok {
 				return
-			}
-			var page web.Slice[timeline.Post]
-			res.Decode(t, &page)
-			if got := contenttest.PostIDs(page.Content); !slices.Equal(got, tt.want) {
-				t.Fatalf("posts %v, want %v", got, tt.want)
-			}
-			if page.HasNext != tt.hasNext {
-				t.Errorf("hasNext %v, want %v", page.HasNext, tt.hasNext)
 			}
 			for _, p := range page.Content {
 				if liked := p.ID == p3 && tt.as.ID == author.ID; p.Liked != liked {

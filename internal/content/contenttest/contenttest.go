@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"sync/atomic"
 	"testing"
 
@@ -32,6 +33,7 @@ import (
 	"github.com/dailyfeed/dailyfeed/internal/stack"
 	"github.com/dailyfeed/dailyfeed/internal/testenv"
 	"github.com/dailyfeed/dailyfeed/internal/timeline"
+	"github.com/dailyfeed/dailyfeed/internal/web"
 )
 
 // Needs is what the write functions use.
@@ -252,4 +254,35 @@ func CommentIDs(cs []content.Comment) []int64 {
 		out = append(out, c.ID)
 	}
 	return out
+}
+
+// PageWant is what a page request should answer: the status and code, and
+// for a 200 the ids of the page, in order, and hasNext.
+type PageWant struct {
+	Status  int
+	Code    string
+	IDs     []int64
+	HasNext bool
+}
+
+// GetPage calls GET path as m (the zero Member: anonymously) and checks the
+// answer against want; ids lists the ids of a page's items. It returns the
+// decoded page, and false when the answer was not a 200 (nothing to check
+// further).
+func GetPage[T any](t *testing.T, c *membertest.Client, as Member, path string, want PageWant, ids func([]T) []int64) (web.Slice[T], bool) {
+	t.Helper()
+	res := c.Do("GET", path, nil, Auth(as)...)
+	Want(t, res, want.Status, want.Code)
+	var page web.Slice[T]
+	if want.Status != http.StatusOK {
+		return page, false
+	}
+	res.Decode(t, &page)
+	if got := ids(page.Content); !slices.Equal(got, want.IDs) {
+		t.Fatalf("ids %v, want %v", got, want.IDs)
+	}
+	if page.HasNext != want.HasNext {
+		t.Errorf("hasNext %v, want %v", page.HasNext, want.HasNext)
+	}
+	return page, true
 }
