@@ -6,6 +6,9 @@ import (
 	"os"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/dailyfeed/dailyfeed/internal/metrics"
 	"github.com/dailyfeed/dailyfeed/internal/stack"
 )
 
@@ -24,22 +27,51 @@ type job struct {
 // SINKS_LISTEN_ADDRESS (default 127.0.0.1:8081), at /<function>, never on
 // the public all-in-one handler: whoever can POST to a sink can forge
 // events. It returns when ctx ends.
-func (s *Server) RunLocal(ctx context.Context) {
+//
+// With sinks false the sinks and the emulator are left to another process
+// (cmd/sinks), as on a cluster where they scale on their own. Metrics of
+// what runs here are served on METRICS_ADDRESS (default 127.0.0.1:9464,
+// "off" for none). RunLocal returns when ctx ends and the sources have
+// committed what their sinks answered.
+func (s *Server) RunLocal(ctx context.Context, sinks bool) {
 	st := s.waitStarted(ctx)
 	if st == nil {
 		return
 	}
+	reg := metrics.NewRegistry()
+	ServeMetrics(ctx, reg)
 	for _, j := range localJobs {
 		go runEvery(ctx, st, j)
+	}
+	if !sinks {
+		<-ctx.Done()
+		return
 	}
 	addr := os.Getenv("SINKS_LISTEN_ADDRESS")
 	if addr == "" {
 		addr = DefaultSinksAddress
 	}
-	if err := runSinks(ctx, st, addr); err != nil {
+	if err := RunSinks(ctx, st, addr, reg); err != nil {
 		slog.ErrorContext(ctx, "sinks and kafka source emulator not started", "err", err)
+		<-ctx.Done()
 	}
-	<-ctx.Done()
+}
+
+// ServeMetrics serves reg on METRICS_ADDRESS (default 127.0.0.1:9464;
+// "off" serves nothing) until ctx ends.
+func ServeMetrics(ctx context.Context, reg *prometheus.Registry) {
+	addr := os.Getenv("METRICS_ADDRESS")
+	if addr == "off" {
+		return
+	}
+	if addr == "" {
+		addr = metrics.DefaultAddress
+	}
+	go func() {
+		if err := metrics.Serve(ctx, addr, reg); err != nil {
+			slog.ErrorContext(ctx, "metrics not served", "err", err)
+		}
+	}()
 }
 
 func (s *Server) waitStarted(ctx context.Context) *stack.Stack {

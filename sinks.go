@@ -2,16 +2,22 @@ package dailyfeed
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
+	"sync"
 	"time"
 
 	cloudevents "github.com/cloudevents/sdk-go/v2"
 	"github.com/cloudevents/sdk-go/v2/event"
+	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/dailyfeed/dailyfeed/internal/deadletter"
+	"github.com/dailyfeed/dailyfeed/internal/metrics"
 	"github.com/dailyfeed/dailyfeed/internal/route"
 	"github.com/dailyfeed/dailyfeed/internal/stack"
 	"github.com/dailyfeed/dailyfeed/kafka"
@@ -102,12 +108,13 @@ func Sinks() (sinks []route.Function, deadLetter string) {
 // and topic base (the sink's Topics, else st.Config.TopicBase), delivering
 // to the sink listener at baseURL ("http://127.0.0.1:8081") with delivery
 // d (kafka.DefaultDelivery is the generated KafkaSources'), dead letters
-// to the table's dead-letter sink, on the stack's clock. The consumer
-// group is the generated KafkaSource's, "dailyfeed-<sink>", for the
-// default base; another base (a test's, a second local setup's) is another
-// KafkaSource and gets "dailyfeed-<sink>-<base>", so they never share a
-// group.
-func Emulator(st *stack.Stack, baseURL string, d kafka.Delivery) []*kafka.Source {
+// to the table's dead-letter sink, parking what that sink does not take in
+// the dead_letters table itself, on the stack's clock, reporting to obs
+// (nil: nothing). The consumer group is the generated KafkaSource's,
+// "dailyfeed-<sink>", for the default base; another base (a test's, a
+// second local setup's) is another KafkaSource and gets
+// "dailyfeed-<sink>-<base>", so they never share a group.
+func Emulator(st *stack.Stack, baseURL string, d kafka.Delivery, obs kafka.Observer) []*kafka.Source {
 	sinks, dl := Sinks()
 	var out []*kafka.Source
 	for _, f := range sinks {
@@ -128,9 +135,13 @@ func Emulator(st *stack.Stack, baseURL string, d kafka.Delivery) []*kafka.Source
 				Topic:    kafka.TopicSpec{Partitions: st.Config.TopicPartitions, Retention: st.Config.TopicRetention},
 				Sink:     baseURL + "/" + f.Name,
 				Delivery: d,
+				Observer: obs,
 			}
 			if dl != "" {
 				o.DeadLetterSink = baseURL + "/" + dl
+			}
+			if st.DB != nil {
+				o.Park = deadletter.Store{DB: st.DB, Now: st.Now}
 			}
 			out = append(out, kafka.NewSource(o))
 		}
@@ -138,9 +149,34 @@ func Emulator(st *stack.Stack, baseURL string, d kafka.Delivery) []*kafka.Source
 	return out
 }
 
-// runSinks serves the CloudEvent functions on addr and runs the emulator
-// against them until ctx ends.
-func runSinks(ctx context.Context, st *stack.Stack, addr string) error {
+// LagMonitor returns the monitor of the delivery lag of sources: their
+// consumer groups over their current topic windows.
+func LagMonitor(st *stack.Stack, sources []*kafka.Source) *kafka.LagMonitor {
+	var groups []string
+	for _, src := range sources {
+		groups = append(groups, src.ConsumerGroup())
+	}
+	return &kafka.LagMonitor{
+		Brokers: st.Config.KafkaBrokers,
+		Watch: kafka.Watch{Groups: groups, Topics: func() []string {
+			var topics []string
+			for _, src := range sources {
+				for _, t := range src.Options().Topics.Window() {
+					if !slices.Contains(topics, t) {
+						topics = append(topics, t)
+					}
+				}
+			}
+			return topics
+		}},
+	}
+}
+
+// RunSinks serves the CloudEvent functions on addr, runs the emulator
+// against them and measures their delivery lag until ctx ends; delivery
+// figures and lag go to reg. GET /delivery on the same listener answers
+// the last lag measurement as JSON.
+func RunSinks(ctx context.Context, st *stack.Stack, addr string, reg *prometheus.Registry) error {
 	h, err := SinksHandler(st)
 	if err != nil {
 		// A function without constructor is left out; the others run.
@@ -155,14 +191,14 @@ func runSinks(ctx context.Context, st *stack.Stack, addr string) error {
 	if err != nil {
 		return fmt.Errorf("sinks: listen on %s: %w", addr, err)
 	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
-	go func() {
-		<-ctx.Done()
-		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = srv.Shutdown(sctx)
-	}()
 	base := "http://" + ln.Addr().String()
+	sources := Emulator(st, base, kafka.DefaultDelivery, metrics.NewDelivery(reg))
+	mon := LagMonitor(st, sources)
+	metrics.NewLag(reg, mon)
+	mux := http.NewServeMux()
+	mux.Handle("/", h)
+	mux.Handle("GET /delivery", deliveryStatus(mon))
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	var names []string
 	for _, f := range route.Functions {
 		if _, ok := eventFunctions[f.Name]; ok && f.Kind == route.CloudEvent && f.Group != route.Job {
@@ -175,11 +211,47 @@ func runSinks(ctx context.Context, st *stack.Stack, addr string) error {
 			slog.ErrorContext(ctx, "sinks: server stopped", "err", err)
 		}
 	}()
-	for _, src := range Emulator(st, base, kafka.DefaultDelivery) {
+	var wg sync.WaitGroup
+	for _, src := range sources {
 		o := src.Options()
 		slog.InfoContext(ctx, "kafka source emulator: delivering", "sink", o.Sink, "group", src.ConsumerGroup(),
 			"topics", o.Topics.Window(), "deadLetterSink", o.DeadLetterSink)
-		go func() { _ = src.Run(ctx) }()
+		wg.Go(func() { _ = src.Run(ctx) })
 	}
+	wg.Go(func() { mon.Run(ctx) })
+	<-ctx.Done()
+	// The sources finish their attempts in flight and commit them; only
+	// then may the sinks they post to stop.
+	wg.Wait()
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = srv.Shutdown(sctx)
 	return nil
+}
+
+// deliveryStatus answers the last lag measurement: every consumer group
+// and partition, and the stuck ones (no progress for a minute).
+func deliveryStatus(mon *kafka.LagMonitor) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		lags, at, err := mon.Last()
+		doc := struct {
+			MeasuredAt time.Time            `json:"measuredAt"`
+			Error      string               `json:"error,omitempty"`
+			Stuck      int                  `json:"stuck"`
+			Partitions []kafka.PartitionLag `json:"partitions"`
+		}{MeasuredAt: at, Partitions: lags}
+		if err != nil {
+			doc.Error = err.Error()
+		}
+		for _, l := range lags {
+			if l.Stuck(time.Minute) {
+				doc.Stuck++
+			}
+		}
+		w.Header().Set("Content-Type", "application/json")
+		if doc.Stuck > 0 || err != nil {
+			w.WriteHeader(http.StatusServiceUnavailable)
+		}
+		_ = json.NewEncoder(w).Encode(doc)
+	})
 }

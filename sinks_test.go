@@ -60,7 +60,7 @@ func TestLocalWiring(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	fast := kafka.Delivery{Retry: 2, BackoffPolicy: kafka.Exponential, BackoffDelay: 20 * time.Millisecond, Timeout: 5 * time.Second}
-	for _, src := range dailyfeed.Emulator(s, sinks.URL, fast) {
+	for _, src := range dailyfeed.Emulator(s, sinks.URL, fast, nil) {
 		if g := src.ConsumerGroup(); g != "dailyfeed-"+src.Options().Name+"-"+cfg.TopicBase {
 			t.Errorf("consumer group %q", g)
 		}

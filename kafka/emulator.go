@@ -34,16 +34,29 @@ package kafka
 //     least once, which the sinks' idempotency absorbs.
 //   - One event in flight per partition: a key's events (one entity's)
 //     reach the sink in order, partitions run in parallel.
-//   - A dead-letter sink that fails too is retried with the same backoff,
-//     capped at 30 s, until it answers: the partition waits rather than
-//     lose the event. Without a dead-letter sink an undeliverable event is
-//     logged and dropped (Knative drops it too; the manifests always set
-//     one).
+//   - A dead-letter sink that fails too is retried with the same bounded
+//     backoff; then the delivery parks the record itself (SourceOptions.Park,
+//     the dead_letters table in PostgreSQL) and the partition moves on. Only
+//     when parking fails as well (PostgreSQL down) does the partition wait,
+//     retrying the park with a backoff capped at 30 s: nothing can be kept
+//     then, and no record is dropped. Knative's dispatcher gives up after the
+//     dead-letter sink's retries and commits (docs/architecture.md).
+//   - An event that cannot be sent over HTTP at all (a header value with a
+//     NUL or a line break) is refused at once, without retries.
+//   - Every dead-lettered or parked event carries where its record was:
+//     kafkatopic, kafkapartition, kafkaoffset, kafkakey (base64) and, for a
+//     record that was no CloudEvent, kafkaheaders (base64 of a JSON list of
+//     [name, base64 value]).
+//   - On shutdown (ctx ends) an attempt in flight is finished, within
+//     Grace, and its outcome committed; a backoff wait is abandoned (the
+//     record is delivered again by the next consumer).
+//   - Progress is reported to SourceOptions.Observer (delivery metrics).
 
 import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -59,6 +72,7 @@ import (
 	"github.com/cloudevents/sdk-go/v2/event"
 	cehttp "github.com/cloudevents/sdk-go/v2/protocol/http"
 	"github.com/sethvargo/go-retry"
+	"golang.org/x/net/http/httpguts"
 )
 
 // BackoffPolicy is a KafkaSource's delivery.backoffPolicy.
@@ -125,7 +139,44 @@ type SourceOptions struct {
 	// Client sends the requests (default: a client without timeout; each
 	// attempt is bounded by Delivery.Timeout).
 	Client *http.Client
+	// Park keeps a record the dead-letter sink did not take (nil: such a
+	// record is logged and dropped, as Knative does).
+	Park Parker
+	// Observer is told what happens to each record (nil: nothing).
+	Observer Observer
+	// Grace bounds how long an attempt in flight may finish after ctx
+	// ended (default 10 s).
+	Grace  time.Duration
 	Logger *slog.Logger
+}
+
+// Parker keeps a dead-lettered event (with its record's coordinates) that
+// the dead-letter sink did not take, so the partition can move on. reason
+// says why the dead-letter sink did not take it.
+type Parker interface {
+	Park(ctx context.Context, dl event.Event, reason string) error
+}
+
+// Outcome is what became of one record.
+type Outcome string
+
+// The outcomes of a record.
+const (
+	Delivered    Outcome = "delivered"     // the sink answered 2xx
+	DeadLettered Outcome = "dead_lettered" // the dead-letter sink took it
+	Parked       Outcome = "parked"        // the delivery kept it itself
+	Dropped      Outcome = "dropped"       // no dead-letter sink, no park
+)
+
+// Observer is told about every attempt and every record's outcome; the
+// delivery metrics implement it. Its methods must be quick and safe for
+// concurrent use.
+type Observer interface {
+	// Attempted reports one POST to url: its status (0 when there was no
+	// answer) and how long it took.
+	Attempted(source, url string, status int, took time.Duration)
+	// Done reports the outcome of the record at topic/partition/offset.
+	Done(source, topic string, partition int32, offset int64, o Outcome)
 }
 
 // Source is one emulated KafkaSource: a consumer group delivering the
@@ -154,6 +205,9 @@ func NewSource(o SourceOptions) *Source {
 	}
 	if o.Refresh <= 0 {
 		o.Refresh = 5 * time.Second
+	}
+	if o.Grace <= 0 {
+		o.Grace = 10 * time.Second
 	}
 	if o.Client == nil {
 		o.Client = &http.Client{}
@@ -306,7 +360,7 @@ func (h *handler) ConsumeClaim(sess sarama.ConsumerGroupSession, claim sarama.Co
 			h.commit(sess)
 		}
 	}()
-	for {
+	for ctx.Err() == nil {
 		select {
 		case <-ctx.Done():
 			return nil
@@ -319,12 +373,13 @@ func (h *handler) ConsumeClaim(sess sarama.ConsumerGroupSession, claim sarama.Co
 			}
 			sess.MarkMessage(m, "")
 			marked = true
-			if len(claim.Messages()) == 0 {
+			if ctx.Err() == nil && len(claim.Messages()) == 0 {
 				h.commit(sess)
 				marked = false
 			}
 		}
 	}
+	return nil
 }
 
 func (h *handler) commit(sess sarama.ConsumerGroupSession) {
@@ -333,67 +388,120 @@ func (h *handler) commit(sess sarama.ConsumerGroupSession) {
 	sess.Commit()
 }
 
-// handle delivers one record: to the sink, else to the dead-letter sink.
-// It reports false when ctx ended before the record was dealt with.
+// handle delivers one record: to the sink, else to the dead-letter sink,
+// else parks it. It reports false when ctx ended before the record was
+// dealt with (it is then delivered again).
 func (s *Source) handle(ctx context.Context, m *sarama.ConsumerMessage) bool {
-	e := s.eventOf(ctx, m)
-	last, err := s.deliver(ctx, s.o.Sink, e, s.backoff())
+	// An attempt in flight when ctx ends may finish within Grace.
+	inflight, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancel()
+	stop := context.AfterFunc(ctx, func() { time.AfterFunc(s.o.Grace, cancel) })
+	defer stop()
+
+	e, wrapped := s.eventOf(ctx, m)
+	last, err := s.deliver(ctx, inflight, s.o.Sink, e, s.backoff())
+	if err == nil {
+		s.done(m, Delivered)
+		return true
+	}
 	if ctx.Err() != nil {
 		return false
 	}
-	if err == nil {
-		return true
-	}
 	log := s.log.With("event", e.ID(), "type", e.Type(), "topic", m.Topic, "partition", m.Partition, "offset", m.Offset)
-	if s.o.DeadLetterSink == "" {
-		log.ErrorContext(ctx, "kafka source: undeliverable event dropped (no dead-letter sink)", "err", err)
+	dl := deadLettered(e, s.o.Sink, last, m, wrapped)
+	reason := "no dead-letter sink"
+	if s.o.DeadLetterSink != "" {
+		_, err := s.deliver(ctx, inflight, s.o.DeadLetterSink, dl, retry.WithCappedDuration(30*time.Second, s.backoff()))
+		if err == nil {
+			log.WarnContext(ctx, "kafka source: event dead-lettered", "status", last.status, "err", last.error())
+			s.done(m, DeadLettered)
+			return true
+		}
+		if ctx.Err() != nil {
+			return false
+		}
+		reason = "dead-letter sink: " + err.Error()
+	}
+	if s.o.Park == nil {
+		log.ErrorContext(ctx, "kafka source: undeliverable event dropped", "err", last.error(), "reason", reason)
+		s.done(m, Dropped)
 		return true
 	}
-	log.WarnContext(ctx, "kafka source: event dead-lettered", "status", last.status, "err", err)
-	dl := deadLettered(e, s.o.Sink, last)
-	// The dead-letter sink is retried until it answers: waiting is better
-	// than losing the event.
-	forever := retry.WithCappedDuration(30*time.Second, s.backoffPolicy())
-	if _, err := s.deliver(ctx, s.o.DeadLetterSink, dl, forever); err != nil && ctx.Err() == nil {
-		log.ErrorContext(ctx, "kafka source: dead-letter sink refused the event", "err", err)
+	if !s.park(ctx, log, dl, reason) {
+		return false
 	}
-	return ctx.Err() == nil
+	log.WarnContext(ctx, "kafka source: event parked (the dead-letter sink did not take it)", "status", last.status, "reason", reason)
+	s.done(m, Parked)
+	return true
+}
+
+// park keeps dl with the Parker until it succeeds or ctx ends. Only a
+// Parker that fails (its database down) keeps the partition waiting; that
+// is logged once, not per retry.
+func (s *Source) park(ctx context.Context, log *slog.Logger, dl event.Event, reason string) bool {
+	failures := 0
+	err := retry.Do(ctx, retry.WithCappedDuration(30*time.Second, s.backoffPolicy()), func(ctx context.Context) error {
+		err := s.o.Park.Park(ctx, dl, reason)
+		if err != nil {
+			if failures++; failures == 1 {
+				log.ErrorContext(ctx, "kafka source: cannot park the event, the partition waits", "err", err)
+			}
+			return retry.RetryableError(err)
+		}
+		return nil
+	})
+	if err == nil && failures > 0 {
+		log.InfoContext(ctx, "kafka source: event parked after failures, the partition moves on", "failures", failures)
+	}
+	return err == nil
+}
+
+func (s *Source) done(m *sarama.ConsumerMessage, o Outcome) {
+	if s.o.Observer != nil {
+		s.o.Observer.Done(s.o.Name, m.Topic, m.Partition, m.Offset, o)
+	}
 }
 
 // eventOf decodes a record with the sdk's Kafka binding. A record that is
 // no CloudEvent is wrapped the way Knative's KafkaSource wraps it.
-func (s *Source) eventOf(ctx context.Context, m *sarama.ConsumerMessage) event.Event {
-	e, err := binding.ToEvent(ctx, kafka_sarama.NewMessageFromConsumerMessage(m))
-	if err == nil {
-		return *e
+func (s *Source) eventOf(ctx context.Context, m *sarama.ConsumerMessage) (e event.Event, wrapped bool) {
+	if ce, err := binding.ToEvent(ctx, kafka_sarama.NewMessageFromConsumerMessage(m)); err == nil && ce.Validate() == nil {
+		return *ce, false
 	}
 	w := event.New()
 	w.SetID(fmt.Sprintf("partition:%d/offset:%d", m.Partition, m.Offset))
 	w.SetSource("/apis/v1/namespaces/dailyfeed/kafkasources/" + s.o.Name + "#" + m.Topic)
-	w.SetType("dev.knative.kafka.event")
+	w.SetType(NotCloudEventType)
 	w.SetSubject(fmt.Sprintf("partition:%d#%d", m.Partition, m.Offset))
 	if !m.Timestamp.IsZero() {
 		w.SetTime(m.Timestamp)
 	}
-	if len(m.Key) > 0 {
+	if len(m.Key) > 0 && httpguts.ValidHeaderFieldValue(string(m.Key)) {
 		w.SetExtension("key", string(m.Key))
 	}
 	_ = w.SetData("application/octet-stream", m.Value)
-	return w
+	return w, true
 }
+
+// NotCloudEventType is the type a KafkaSource gives a record that is no
+// CloudEvent (its value becomes the data).
+const NotCloudEventType = "dev.knative.kafka.event"
 
 // attempt is the outcome of one POST.
 type attempt struct {
 	status int    // 0 when the sink did not answer
 	body   []byte // the answer, truncated
-	err    error  // transport error
+	err    error  // transport error, or ErrNotSendable
 }
 
 func (a attempt) ok() bool { return a.err == nil && a.status >= 200 && a.status < 300 }
 
 // retryable reports whether Knative retries this outcome: no answer, 404,
-// 408, 409, 429 and 5xx.
+// 408, 409, 429 and 5xx. An event that cannot be sent is never retried.
 func (a attempt) retryable() bool {
+	if errors.Is(a.err, ErrNotSendable) {
+		return false
+	}
 	if a.err != nil {
 		return true
 	}
@@ -434,10 +542,16 @@ func (s *Source) backoff() retry.Backoff {
 
 // deliver POSTs e to url until it is accepted, a permanent failure, or b
 // gives up. It returns the last attempt.
-func (s *Source) deliver(ctx context.Context, url string, e event.Event, b retry.Backoff) (attempt, error) {
+// Backoff waits end with ctx; an attempt runs under inflight, which
+// outlives ctx by the grace period.
+func (s *Source) deliver(ctx, inflight context.Context, url string, e event.Event, b retry.Backoff) (attempt, error) {
 	var last attempt
-	err := retry.Do(ctx, b, func(ctx context.Context) error {
-		last = s.post(ctx, url, e)
+	err := retry.Do(ctx, b, func(context.Context) error {
+		began := time.Now()
+		last = s.post(inflight, url, e)
+		if s.o.Observer != nil {
+			s.o.Observer.Attempted(s.o.Name, url, last.status, time.Since(began))
+		}
 		switch {
 		case last.ok():
 			return nil
@@ -458,6 +572,10 @@ func (s *Source) post(ctx context.Context, url string, e event.Event) attempt {
 	return attempt{status: status, body: body, err: err}
 }
 
+// ErrNotSendable is the error of an event that cannot be written as an HTTP
+// request (an attribute with a NUL or a line break): no retry can help.
+var ErrNotSendable = errors.New("event cannot be sent over HTTP")
+
 // PostEvent POSTs e to url in binary HTTP mode, the way a KafkaSource
 // delivers it, and returns the status and the start of the body of the
 // answer (status 0 and an error when there was none).
@@ -467,7 +585,14 @@ func PostEvent(ctx context.Context, client *http.Client, url string, e event.Eve
 		return 0, nil, err
 	}
 	if err := cehttp.WriteRequest(binding.WithForceBinary(ctx), binding.ToMessage(&e), req); err != nil {
-		return 0, nil, fmt.Errorf("encode event %s: %w", e.ID(), err)
+		return 0, nil, fmt.Errorf("%w: event %q: %w", ErrNotSendable, e.ID(), err)
+	}
+	for name, values := range req.Header {
+		for _, v := range values {
+			if !httpguts.ValidHeaderFieldName(name) || !httpguts.ValidHeaderFieldValue(v) {
+				return 0, nil, fmt.Errorf("%w: event %q: header %s holds a byte HTTP does not allow", ErrNotSendable, e.ID(), name)
+			}
+		}
 	}
 	if client == nil {
 		client = http.DefaultClient
@@ -482,9 +607,19 @@ func PostEvent(ctx context.Context, client *http.Client, url string, e event.Eve
 	return res.StatusCode, body, nil
 }
 
-// deadLettered returns e with Knative's error extensions: which sink failed
-// and why.
-func deadLettered(e event.Event, sink string, last attempt) event.Event {
+// The extensions a dead-lettered event carries besides Knative's: where
+// its record was.
+const (
+	TopicExtension     = "kafkatopic"
+	PartitionExtension = "kafkapartition"
+	OffsetExtension    = "kafkaoffset"
+	KeyExtension       = "kafkakey"     // base64
+	HeadersExtension   = "kafkaheaders" // base64 of [[name, base64 value], ...]; records that were no CloudEvent
+)
+
+// deadLettered returns e with Knative's error extensions (which sink
+// failed and why) and the coordinates of its record m.
+func deadLettered(e event.Event, sink string, last attempt, m *sarama.ConsumerMessage, wrapped bool) event.Event {
 	dl := e.Clone()
 	dl.SetExtension(ErrorDestExtension, sink)
 	data := last.body
@@ -499,6 +634,23 @@ func deadLettered(e event.Event, sink string, last attempt) event.Event {
 	}
 	if enc != "" {
 		dl.SetExtension(ErrorDataExtension, enc)
+	}
+	dl.SetExtension(TopicExtension, m.Topic)
+	dl.SetExtension(PartitionExtension, strconv.Itoa(int(m.Partition)))
+	dl.SetExtension(OffsetExtension, strconv.FormatInt(m.Offset, 10))
+	if len(m.Key) > 0 {
+		dl.SetExtension(KeyExtension, base64.StdEncoding.EncodeToString(m.Key))
+	}
+	if wrapped && len(m.Headers) > 0 {
+		hs := make([][2]string, 0, len(m.Headers))
+		for _, h := range m.Headers {
+			if h != nil {
+				hs = append(hs, [2]string{base64.StdEncoding.EncodeToString(h.Key), base64.StdEncoding.EncodeToString(h.Value)})
+			}
+		}
+		if doc, err := json.Marshal(hs); err == nil {
+			dl.SetExtension(HeadersExtension, base64.StdEncoding.EncodeToString(doc))
+		}
 	}
 	return dl
 }

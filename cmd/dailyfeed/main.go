@@ -27,10 +27,16 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
+	// LOCAL_SINKS=off leaves the sinks and the KafkaSource emulator to their
+	// own process (cmd/sinks), as on a cluster.
+	sinks := os.Getenv("LOCAL_SINKS") != "off"
 	srv := dailyfeed.New()
-	go srv.RunLocal(ctx)
+	local := make(chan struct{})
+	go func() { defer close(local); srv.RunLocal(ctx, sinks) }()
 	slog.Info("dailyfeed: serving every route", "addr", "http://"+os.Getenv("LISTEN_ADDRESS"))
-	if err := fnhttp.New(srv).Start(ctx); err != nil {
+	err := fnhttp.New(srv).Start(ctx)
+	<-local // the delivery commits what its sinks answered
+	if err != nil {
 		slog.Error("dailyfeed stopped", "err", err)
 		os.Exit(1)
 	}

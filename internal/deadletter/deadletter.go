@@ -20,6 +20,7 @@
 package deadletter
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -40,27 +41,59 @@ import (
 
 // Letter is one dead letter.
 type Letter struct {
-	ID          int64           `json:"id"`
-	EventID     string          `json:"eventId"`
-	EventType   string          `json:"eventType"`
-	EventSource string          `json:"eventSource"`
-	Sink        string          `json:"sink"`
-	SinkURL     string          `json:"sinkUrl"`
-	ErrorCode   *int            `json:"errorCode"`
-	ErrorData   *string         `json:"errorData"`
-	Event       json.RawMessage `json:"event"`
-	Attempts    int             `json:"attempts"`
-	CreatedAt   time.Time       `json:"createdAt"`
-	UpdatedAt   time.Time       `json:"updatedAt"`
-	ReplayedAt  *time.Time      `json:"replayedAt"`
-	ReplayError *string         `json:"replayError"`
+	ID          int64   `json:"id"`
+	EventID     string  `json:"eventId"`
+	EventType   string  `json:"eventType"`
+	EventSource string  `json:"eventSource"`
+	Sink        string  `json:"sink"`
+	SinkURL     string  `json:"sinkUrl"`
+	ErrorCode   *int    `json:"errorCode"`
+	ErrorData   *string `json:"errorData"`
+	// Event is the CloudEvent's attributes and extensions (JSON format);
+	// its data is Data. Rows kept before data was kept apart hold the data
+	// in Event and a nil Data.
+	Event json.RawMessage `json:"event"`
+	Data  []byte          `json:"data"`
+	// IsCloudEvent is false for a record that was never a CloudEvent: it is
+	// shown, never replayed.
+	IsCloudEvent bool    `json:"cloudEvent"`
+	Topic        *string `json:"kafkaTopic"`
+	Partition    *int    `json:"kafkaPartition"`
+	Offset       *int64  `json:"kafkaOffset"`
+	Key          []byte  `json:"kafkaKey"`
+	// ParkedReason is set when the delivery kept the record itself: why
+	// the dead-letter sink did not take it.
+	ParkedReason *string    `json:"parkedReason"`
+	Attempts     int        `json:"attempts"`
+	CreatedAt    time.Time  `json:"createdAt"`
+	UpdatedAt    time.Time  `json:"updatedAt"`
+	ReplayedAt   *time.Time `json:"replayedAt"`
+	ReplayError  *string    `json:"replayError"`
 }
 
-// CloudEvent decodes the kept event.
+// ErrNotCloudEvent is the error of a letter whose record was never a
+// CloudEvent: there is nothing a sink could accept, so it is not replayed.
+var ErrNotCloudEvent = errors.New("the record was never a CloudEvent: shown, not replayed")
+
+// CloudEvent decodes the kept event: its attributes, and its data byte for
+// byte.
 func (l Letter) CloudEvent() (event.Event, error) {
+	if !l.IsCloudEvent {
+		return event.Event{}, fmt.Errorf("dead letter %d: %w", l.ID, ErrNotCloudEvent)
+	}
 	var e event.Event
 	if err := json.Unmarshal(l.Event, &e); err != nil {
 		return event.Event{}, fmt.Errorf("dead letter %d: decode event: %w", l.ID, err)
+	}
+	if l.Data != nil {
+		e.DataEncoded = l.Data
+		e.DataBase64 = false
+		if len(l.Data) == 0 {
+			e.DataEncoded = nil
+		}
+	}
+	if err := e.Validate(); err != nil {
+		return event.Event{}, fmt.Errorf("dead letter %d: %w", l.ID, err)
 	}
 	return e, nil
 }
@@ -99,12 +132,74 @@ func SinkOf(dest string) string {
 	return "unknown"
 }
 
-// Keep stores e, a dead-lettered event, whole. It refuses nothing: a
-// dead-letter sink that refuses an event loses it. Only a database
-// failure is an error (retried).
+// Keep stores e, a dead-lettered event, whole. It refuses nothing: any
+// attribute, any data (invalid JSON, binary, empty, huge), a record that
+// was never a CloudEvent. Only a database failure is an error (retried).
 func (s Store) Keep(ctx context.Context, e event.Event) (Letter, error) {
+	return s.keep(ctx, e, nil)
+}
+
+// Park is Keep for the delivery itself, when the dead-letter sink did not
+// take e: the row records why (reason). It implements kafka.Parker.
+func (s Store) Park(ctx context.Context, e event.Event, reason string) error {
+	_, err := s.keep(ctx, e, &reason)
+	return err
+}
+
+// record is where a dead-lettered event's Kafka record was, read from the
+// extensions the delivery adds.
+type record struct {
+	topic     *string
+	partition *int
+	offset    *int64
+	key       []byte
+	headers   *string
+}
+
+func recordOf(ext map[string]any) record {
+	var r record
+	if v := str(ext[kafka.TopicExtension]); v != "" {
+		v = text(v)
+		r.topic = &v
+	}
+	if n, err := strconv.Atoi(str(ext[kafka.PartitionExtension])); err == nil {
+		r.partition = &n
+	}
+	if n, err := strconv.ParseInt(str(ext[kafka.OffsetExtension]), 10, 64); err == nil {
+		r.offset = &n
+	}
+	if b, err := base64.StdEncoding.DecodeString(str(ext[kafka.KeyExtension])); err == nil && len(b) > 0 {
+		r.key = b
+	}
+	if b, err := base64.StdEncoding.DecodeString(str(ext[kafka.HeadersExtension])); err == nil && json.Valid(b) {
+		h := string(b)
+		r.headers = &h
+	}
+	if r.topic == nil || r.partition == nil || r.offset == nil {
+		r.topic, r.partition, r.offset = nil, nil, nil // coordinates are all or nothing
+	}
+	return r
+}
+
+// text makes s storable in a PostgreSQL text column: valid UTF-8 without
+// NUL (PostgreSQL refuses both).
+func text(s string) string {
+	return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "\uFFFD")
+}
+
+// attributes returns e without its data, as a JSON document: it cannot
+// fail on the data, which is kept apart, byte for byte.
+func attributes(e event.Event) ([]byte, error) {
+	a := e.Clone()
+	a.DataEncoded = nil
+	a.DataBase64 = false
+	doc, err := json.Marshal(a)
+	return bytes.ToValidUTF8(doc, []byte("\uFFFD")), err
+}
+
+func (s Store) keep(ctx context.Context, e event.Event, parked *string) (Letter, error) {
 	ext := e.Extensions()
-	dest := str(ext[kafka.ErrorDestExtension])
+	dest := text(str(ext[kafka.ErrorDestExtension]))
 	var code *int
 	if v := str(ext[kafka.ErrorCodeExtension]); v != "" {
 		if n, err := strconv.Atoi(v); err == nil {
@@ -119,25 +214,42 @@ func (s Store) Keep(ctx context.Context, e event.Event) (Letter, error) {
 		} else if b, err := base64.StdEncoding.DecodeString(v[:len(v)/4*4]); err == nil {
 			d = string(b) // truncated by the sender at 1024 characters
 		}
-		d = strings.ToValidUTF8(d, "\uFFFD")
+		d = text(d)
 		data = &d
 	}
-	doc, err := json.Marshal(e)
+	doc, err := attributes(e)
 	if err != nil {
-		return Letter{}, fmt.Errorf("keep dead letter %s: encode: %w", e.ID(), err)
+		return Letter{}, fmt.Errorf("keep dead letter %s: encode attributes: %w", text(e.ID()), err)
 	}
-	const q = `
+	body := e.Data()
+	if body == nil {
+		body = []byte{}
+	}
+	if parked != nil {
+		p := text(*parked)
+		parked = &p
+	}
+	rec := recordOf(ext)
+	conflict := `(event_source, event_id, sink) WHERE kafka_topic IS NULL`
+	if rec.topic != nil {
+		conflict = `(kafka_topic, kafka_partition, kafka_offset, sink) WHERE kafka_topic IS NOT NULL`
+	}
+	q := `
 		INSERT INTO dead_letters (event_id, event_type, event_source, sink, sink_url, error_code, error_data,
-			event, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)
-		ON CONFLICT (event_id, sink) DO UPDATE SET
+			event, data, cloud_event, kafka_topic, kafka_partition, kafka_offset, kafka_key, kafka_headers,
+			parked_reason, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17)
+		ON CONFLICT ` + conflict + ` DO UPDATE SET
 			sink_url = EXCLUDED.sink_url, error_code = EXCLUDED.error_code, error_data = EXCLUDED.error_data,
-			event = EXCLUDED.event, attempts = dead_letters.attempts + 1, updated_at = EXCLUDED.updated_at,
+			event = EXCLUDED.event, data = EXCLUDED.data, parked_reason = EXCLUDED.parked_reason,
+			attempts = dead_letters.attempts + 1, updated_at = EXCLUDED.updated_at,
 			replayed_at = NULL, replay_error = NULL
 		RETURNING ` + columns
-	l, err := scan(s.DB.QueryRow(ctx, q, e.ID(), e.Type(), e.Source(), SinkOf(dest), dest, code, data, string(doc), s.now()))
+	l, err := scan(s.DB.QueryRow(ctx, q, text(e.ID()), text(e.Type()), text(e.Source()), SinkOf(dest), dest, code, data,
+		string(doc), body, e.Type() != kafka.NotCloudEventType, rec.topic, rec.partition, rec.offset, rec.key,
+		rec.headers, parked, s.now()))
 	if err != nil {
-		return Letter{}, fmt.Errorf("keep dead letter %s: %w", e.ID(), err)
+		return Letter{}, fmt.Errorf("keep dead letter %s: %w", text(e.ID()), err)
 	}
 	return l, nil
 }
@@ -154,13 +266,15 @@ func str(v any) string {
 }
 
 const columns = `id, event_id, event_type, event_source, sink, sink_url, error_code, error_data, event,
+	data, cloud_event, kafka_topic, kafka_partition, kafka_offset, kafka_key, parked_reason,
 	attempts, created_at, updated_at, replayed_at, replay_error`
 
 func scan(row pgx.Row) (Letter, error) {
 	var l Letter
 	var doc []byte
 	err := row.Scan(&l.ID, &l.EventID, &l.EventType, &l.EventSource, &l.Sink, &l.SinkURL, &l.ErrorCode, &l.ErrorData,
-		&doc, &l.Attempts, &l.CreatedAt, &l.UpdatedAt, &l.ReplayedAt, &l.ReplayError)
+		&doc, &l.Data, &l.IsCloudEvent, &l.Topic, &l.Partition, &l.Offset, &l.Key, &l.ParkedReason,
+		&l.Attempts, &l.CreatedAt, &l.UpdatedAt, &l.ReplayedAt, &l.ReplayError)
 	l.Event = doc
 	return l, err
 }

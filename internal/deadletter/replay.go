@@ -82,7 +82,8 @@ func (r Replayer) replay(ctx context.Context, l Letter) Outcome {
 		return o
 	}
 	// The event as first published: without the delivery failure's marks.
-	for _, k := range []string{kafka.ErrorDestExtension, kafka.ErrorCodeExtension, kafka.ErrorDataExtension} {
+	for _, k := range []string{kafka.ErrorDestExtension, kafka.ErrorCodeExtension, kafka.ErrorDataExtension,
+		kafka.TopicExtension, kafka.PartitionExtension, kafka.OffsetExtension, kafka.KeyExtension, kafka.HeadersExtension} {
 		_ = e.Context.SetExtension(k, nil)
 	}
 	client := r.Client

@@ -26,6 +26,9 @@ const (
 	Forbidden        Code = "FORBIDDEN"
 	Conflict         Code = "CONFLICT"
 	RateLimited      Code = "TOO_MANY_REQUESTS"
+	// UnknownEntity is an event about a post, comment or member that does
+	// not exist: no retry can make it apply (422, dead-lettered at once).
+	UnknownEntity Code = "UNKNOWN_ENTITY"
 
 	// Authentication.
 	Unauthorized        Code = "UNAUTHORIZED"
@@ -48,6 +51,7 @@ const (
 
 // status maps every code to its HTTP status. It is the only such table.
 var status = map[Code]int{
+	UnknownEntity:    http.StatusUnprocessableEntity,
 	Internal:         http.StatusInternalServerError,
 	Unavailable:      http.StatusServiceUnavailable,
 	ValidationFailed: http.StatusBadRequest,

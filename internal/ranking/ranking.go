@@ -178,6 +178,9 @@ func (r *Rankings) Apply(ctx context.Context, id string, p events.Payload) error
 		}
 	}
 	c, err := r.count(ctx, id, p)
+	if errcode.Is(err, errcode.UnknownEntity) {
+		return err
+	}
 	if err != nil {
 		return errcode.Wrap(errcode.Unavailable, "update-stats failed", err)
 	}
@@ -220,7 +223,11 @@ func (r *Rankings) count(ctx context.Context, id string, p events.Payload) (coun
 	err = tx.QueryRow(ctx, `
 		SELECT like_count, comment_count, view_count, created_at, deleted_at IS NULL FROM posts WHERE id = $1`, p.PostID).
 		Scan(&c.likes, &c.comments, &c.views, &c.created, &c.live)
-	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+	if errors.Is(err, pgx.ErrNoRows) {
+		// Rolled back: the event is not recorded as processed.
+		return c, errcode.Errorf(errcode.UnknownEntity, "post %d does not exist", p.PostID)
+	}
+	if err != nil {
 		return c, fmt.Errorf("select post: %w", err)
 	}
 	if err := tx.Commit(ctx); err != nil {

@@ -52,7 +52,7 @@ func Result(ctx context.Context, name string, e event.Event, err error) protocol
 	} else {
 		log.WarnContext(ctx, "sink refused the event", "err", err)
 	}
-	return cehttp.NewResult(status, "%s", errcode.MessageOf(err))
+	return cehttp.NewResult(status, "%s: %s", errcode.Of(err), errcode.MessageOf(err))
 }
 
 // NotStarted is the result of an event that arrives before Start: 503, so

@@ -129,3 +129,17 @@ func Exec(t testing.TB, s *stack.Stack, sql string, args ...any) {
 		t.Fatalf("exec %q: %v", sql, err)
 	}
 }
+
+// Eventually waits for cond, checking every 20 ms, and fails the test with
+// what it waited for after 60 s: generous, so that only a hang reaches it
+// on a slow machine.
+func Eventually(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after 60 s waiting for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}

@@ -46,7 +46,7 @@ func (f *Feeds) Apply(ctx context.Context, p events.Payload) error {
 	case events.MemberUnfollow:
 		err = f.unfollow(ctx, p.MemberID, p.TargetMemberID)
 	}
-	if err != nil && !errcode.Is(err, errcode.Unavailable) {
+	if err != nil && errcode.Of(err) == errcode.Internal {
 		err = errcode.Wrap(errcode.Unavailable, "fan-out failed", err)
 	}
 	return err
@@ -80,7 +80,10 @@ func (f *Feeds) postRow(ctx context.Context, id int64) (postRow, bool, error) {
 // does not bring the post back; a heavy author is not pushed at all.
 func (f *Feeds) push(ctx context.Context, id int64) error {
 	r, ok, err := f.postRow(ctx, id)
-	if err != nil || !ok || r.deleted || r.followers >= f.Options.HeavyThreshold {
+	if err == nil && !ok {
+		return unknownPost(id)
+	}
+	if err != nil || r.deleted || r.followers >= f.Options.HeavyThreshold {
 		return err
 	}
 	args := []any{f.Options.Cap, r.createdAt.UnixMicro(), strconv.FormatInt(id, 10)}
@@ -93,13 +96,20 @@ func (f *Feeds) push(ctx context.Context, id int64) error {
 // Heavy authors' posts were not pushed; reads drop deleted posts anyway.
 func (f *Feeds) remove(ctx context.Context, id int64) error {
 	r, ok, err := f.postRow(ctx, id)
-	if err != nil || !ok || r.followers >= f.Options.HeavyThreshold {
+	if err == nil && !ok {
+		return unknownPost(id)
+	}
+	if err != nil || r.followers >= f.Options.HeavyThreshold {
 		return err
 	}
 	member := strconv.FormatInt(id, 10)
 	return f.eachFollower(ctx, r.author, func(ctx context.Context, p redis.Pipeliner, key string) {
 		p.ZRem(ctx, key, member)
 	})
+}
+
+func unknownPost(id int64) error {
+	return errcode.Errorf(errcode.UnknownEntity, "post %d does not exist", id)
 }
 
 // eachFollower runs cmd for the timeline of each follower of author, in
@@ -168,7 +178,7 @@ func (f *Feeds) follows(ctx context.Context, follower, followee int64) (bool, in
 		SELECT EXISTS (SELECT 1 FROM follows WHERE follower_id = $1 AND followee_id = $2), m.followers_count
 		FROM members m WHERE m.id = $2`, follower, followee).Scan(&following, &followers)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return false, 0, nil
+		return false, 0, errcode.Errorf(errcode.UnknownEntity, "member %d does not exist", followee)
 	}
 	if err != nil {
 		return false, 0, fmt.Errorf("select follow: %w", err)

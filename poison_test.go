@@ -1,0 +1,198 @@
+package dailyfeed_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/IBM/sarama"
+
+	"github.com/dailyfeed/dailyfeed"
+	"github.com/dailyfeed/dailyfeed/internal/content/contenttest"
+	"github.com/dailyfeed/dailyfeed/internal/stack"
+	"github.com/dailyfeed/dailyfeed/internal/testenv"
+	"github.com/dailyfeed/dailyfeed/kafka"
+)
+
+// poison is one malformed or foreign record.
+type poison struct {
+	name    string
+	key     []byte
+	value   []byte
+	headers map[string]string
+}
+
+// poisons are records no sink can accept, each of a different kind: the
+// worst record decides the partition.
+func poisons() []poison {
+	ce := func(typ string, extra map[string]string) map[string]string {
+		h := map[string]string{"ce_specversion": "1.0", "ce_id": "foreign-" + typ, "ce_source": "/elsewhere",
+			"ce_type": typ, "content-type": "application/json"}
+		for k, v := range extra {
+			h[k] = v
+		}
+		return h
+	}
+	huge := bytes.Repeat([]byte("x"), 512<<10)
+	return []poison{
+		{name: "invalid JSON as a CloudEvent", value: []byte("{not json"), headers: ce("dailyfeed.post.created.v1", nil)},
+		{name: "not a CloudEvent", key: []byte("k"), value: []byte(`{"hello":"world"}`), headers: map[string]string{"x-app": "other"}},
+		{name: "empty value", value: nil},
+		{name: "binary value and key", key: []byte{0xff, 0x00, 0xfe}, value: []byte{0x00, 0x01, 0xff, 0xfe, 0x80}},
+		{name: "huge value", value: huge, headers: ce("dailyfeed.post.created.v1", map[string]string{"ce_id": "huge"})},
+		{name: "unknown type", value: []byte(`{}`), headers: ce("com.example.unknown", nil)},
+		{name: "wrong data shape", value: []byte(`{"postId":"seven"}`), headers: ce("dailyfeed.post.created.v1",
+			map[string]string{"ce_id": "shape", "ce_subject": "7", "ce_dedupkey": "k"})},
+		{name: "NUL in an attribute", value: []byte(`{}`), headers: ce("dailyfeed.post.created.v1",
+			map[string]string{"ce_id": "nul\x00id"})},
+		{name: "invalid UTF-8 in an attribute", value: []byte(`{}`), headers: ce("dailyfeed.post.created.v1",
+			map[string]string{"ce_id": "bad\xff\xfeutf8"})},
+	}
+}
+
+// produceTo writes records straight to partition p of topic, as a foreign
+// producer would, and returns their offsets.
+func produceTo(t *testing.T, brokers []string, topic string, p int32, records []poison) []int64 {
+	t.Helper()
+	c := sarama.NewConfig()
+	c.Version = kafka.Version
+	c.Producer.Return.Successes = true
+	c.Producer.Partitioner = sarama.NewManualPartitioner
+	c.Producer.MaxMessageBytes = 1 << 20
+	prod, err := sarama.NewSyncProducer(brokers, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer prod.Close()
+	var offsets []int64
+	for _, r := range records {
+		m := &sarama.ProducerMessage{Topic: topic, Partition: p}
+		if r.key != nil {
+			m.Key = sarama.ByteEncoder(r.key)
+		}
+		if r.value != nil {
+			m.Value = sarama.ByteEncoder(r.value)
+		}
+		for k, v := range r.headers {
+			m.Headers = append(m.Headers, sarama.RecordHeader{Key: []byte(k), Value: []byte(v)})
+		}
+		_, off, err := prod.SendMessage(m)
+		if err != nil {
+			t.Fatalf("produce %s: %v", r.name, err)
+		}
+		offsets = append(offsets, off)
+	}
+	return offsets
+}
+
+// TestPoisonRecordsBlockNoPartition: malformed and foreign records of
+// every kind on every partition of today's topic are each kept in the
+// dead letters exactly once per sink, and every event published after
+// them reaches every sink: no partition stays stuck.
+func TestPoisonRecordsBlockNoPartition(t *testing.T) {
+	t.Parallel()
+	cfg := testenv.Config(t)
+	cfg.TopicPartitions = 3
+	s := testenv.StackWith(t, cfg, stack.Postgres|stack.Redis|stack.Kafka)
+	h, err := dailyfeed.SinksHandler(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sinks := httptest.NewServer(h)
+	t.Cleanup(sinks.Close)
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	fast := kafka.Delivery{Retry: 2, BackoffPolicy: kafka.Exponential, BackoffDelay: 20 * time.Millisecond, Timeout: 5 * time.Second}
+	sources := dailyfeed.Emulator(s, sinks.URL, fast, nil)
+	topics := kafka.NewTopics(cfg.TopicBase, cfg.TopicTimeZone, s.Now)
+	today := topics.Day(0)
+	admin := kafka.NewAdmin(cfg.KafkaBrokers, kafka.TopicSpec{Partitions: 3, Retention: time.Hour})
+	t.Cleanup(func() { _ = admin.Close() })
+	if err := admin.Ensure(ctx, today); err != nil {
+		t.Fatal(err)
+	}
+
+	// Poison every partition before any sink reads it.
+	bad := poisons()
+	for p := range int32(3) {
+		produceTo(t, cfg.KafkaBrokers, today, p, bad)
+	}
+	for _, src := range sources {
+		done := make(chan struct{})
+		go func() { defer close(done); _ = src.Run(ctx) }()
+		t.Cleanup(func() { cancel(); <-done })
+	}
+
+	// Events after the poison, on every partition.
+	env := contenttest.Over(t, s)
+	env.C.Handler = http.HandlerFunc(dailyfeed.NewShared(s).Handle)
+	author := env.Member()
+	var posts []int64
+	for i := range 24 {
+		posts = append(posts, env.Post(author, fmt.Sprintf("after the poison %d", i)).ID)
+	}
+	ends := map[int32]int64{}
+	var groups []string
+	for _, src := range sources {
+		groups = append(groups, src.ConsumerGroup())
+	}
+	lags := func() []kafka.PartitionLag {
+		ls, err := kafka.Lags(ctx, cfg.KafkaBrokers, groups, []string{today})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ls
+	}
+	for _, l := range lags() {
+		ends[l.Partition] = l.End
+	}
+	for p := range int32(3) {
+		if ends[p] <= int64(len(bad)) {
+			t.Fatalf("partition %d got no event after the poison (end %d): the test proves nothing", p, ends[p])
+		}
+	}
+
+	// Every sink's group reaches the end of every partition.
+	testenv.Eventually(t, "every sink to deliver every partition", func() bool {
+		for _, l := range lags() {
+			if l.Lag != 0 {
+				return false
+			}
+		}
+		return true
+	})
+	// Every post reached record-activity once; fanout-feed and
+	// update-stats moved past it (lag 0 above) and dead-lettered nothing
+	// but the poison.
+	if n := env.Int(`SELECT count(*) FROM activities WHERE post_id = ANY($1)`, posts); n != int64(len(posts)) {
+		t.Errorf("%d activity rows for %d posts", n, len(posts))
+	}
+	if n := env.Int(`SELECT count(DISTINCT post_id) FROM activities WHERE post_id = ANY($1)`, posts); n != int64(len(posts)) {
+		t.Errorf("%d posts recorded, want %d", n, len(posts))
+	}
+	sinkNames, _ := dailyfeed.Sinks()
+	want := int64(len(bad) * 3 * len(sinkNames))
+	if n := env.Int(`SELECT count(*) FROM dead_letters WHERE kafka_topic = $1`, today); n != want {
+		t.Errorf("%d dead letters, want %d (each poison once per partition and sink)", n, want)
+	}
+	if n := env.Int(`SELECT count(*) FROM dead_letters WHERE attempts <> 1 OR kafka_partition IS NULL`); n != 0 {
+		t.Errorf("%d dead letters kept more than once or without coordinates", n)
+	}
+	if n := env.Int(`SELECT count(*) FROM dead_letters WHERE event_type LIKE 'dailyfeed.%' AND event_source LIKE '/dailyfeed/%'`); n != 0 {
+		t.Errorf("%d of our own events were dead-lettered", n)
+	}
+	// The raw bytes are kept: the huge value whole, binary byte for byte.
+	if n := env.Int(`SELECT count(*) FROM dead_letters WHERE event_id = 'huge' AND length(data) = $1`, 512<<10); n != int64(3*len(sinkNames)) {
+		t.Errorf("huge value kept whole %d times", n)
+	}
+	if n := env.Int(`SELECT count(*) FROM dead_letters WHERE data = '\x0001fffe80'::bytea AND kafka_key = '\xff00fe'::bytea`); n != int64(3*len(sinkNames)) {
+		t.Errorf("binary value kept byte for byte %d times", n)
+	}
+	if n := env.Int(`SELECT count(*) FROM dead_letters WHERE data = '{not json'::bytea`); n != int64(3*len(sinkNames)) {
+		t.Errorf("invalid JSON kept %d times", n)
+	}
+}
