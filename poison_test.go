@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -98,16 +97,8 @@ func TestPoisonRecordsBlockNoPartition(t *testing.T) {
 	cfg := testenv.Config(t)
 	cfg.TopicPartitions = 3
 	s := testenv.StackWith(t, cfg, stack.Postgres|stack.Redis|stack.Kafka)
-	h, err := dailyfeed.SinksHandler(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sinks := httptest.NewServer(h)
-	t.Cleanup(sinks.Close)
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
-	fast := kafka.Delivery{Retry: 2, BackoffPolicy: kafka.Exponential, BackoffDelay: 20 * time.Millisecond, Timeout: 5 * time.Second}
-	sources := dailyfeed.Emulator(s, sinks.URL, fast, nil)
+	ctx := context.Background()
+	sources := delivery(t, s)
 	topics := kafka.NewTopics(cfg.TopicBase, cfg.TopicTimeZone, s.Now)
 	today := topics.Day(0)
 	admin := kafka.NewAdmin(cfg.KafkaBrokers, kafka.TopicSpec{Partitions: 3, Retention: time.Hour})
@@ -121,11 +112,7 @@ func TestPoisonRecordsBlockNoPartition(t *testing.T) {
 	for p := range int32(3) {
 		produceTo(t, cfg.KafkaBrokers, today, p, bad)
 	}
-	for _, src := range sources {
-		done := make(chan struct{})
-		go func() { defer close(done); _ = src.Run(ctx) }()
-		t.Cleanup(func() { cancel(); <-done })
-	}
+	start(t, sources)
 
 	// Events after the poison, on every partition.
 	env := contenttest.Over(t, s)

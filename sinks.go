@@ -230,7 +230,7 @@ func RunSinks(ctx context.Context, st *stack.Stack, addr string, reg *prometheus
 }
 
 // deliveryStatus answers the last lag measurement: every consumer group
-// and partition, and the stuck ones (no progress for a minute).
+// and partition, and how many are stuck (no progress for StuckAfter).
 func deliveryStatus(mon *kafka.LagMonitor) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		lags, at, err := mon.Last()
@@ -244,7 +244,7 @@ func deliveryStatus(mon *kafka.LagMonitor) http.Handler {
 			doc.Error = err.Error()
 		}
 		for _, l := range lags {
-			if l.Stuck(time.Minute) {
+			if mon.Stuck(l) {
 				doc.Stuck++
 			}
 		}

@@ -4,10 +4,12 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/dailyfeed/dailyfeed"
+	"github.com/dailyfeed/dailyfeed/events"
 	"github.com/dailyfeed/dailyfeed/internal/content/contenttest"
 	"github.com/dailyfeed/dailyfeed/internal/route"
 	"github.com/dailyfeed/dailyfeed/internal/stack"
@@ -51,23 +53,14 @@ func TestLocalWiring(t *testing.T) {
 	cfg := testenv.Config(t)
 	cfg.TopicPartitions = 1
 	s := testenv.StackWith(t, cfg, stack.Postgres|stack.Redis|stack.Kafka)
-	h, err := dailyfeed.SinksHandler(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sinks := httptest.NewServer(h)
-	t.Cleanup(sinks.Close)
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
-	fast := kafka.Delivery{Retry: 2, BackoffPolicy: kafka.Exponential, BackoffDelay: 20 * time.Millisecond, Timeout: 5 * time.Second}
-	for _, src := range dailyfeed.Emulator(s, sinks.URL, fast, nil) {
+	ctx := context.Background()
+	sources := delivery(t, s)
+	for _, src := range sources {
 		if g := src.ConsumerGroup(); g != "dailyfeed-"+src.Options().Name+"-"+cfg.TopicBase {
 			t.Errorf("consumer group %q", g)
 		}
-		done := make(chan struct{})
-		go func() { defer close(done); _ = src.Run(ctx) }()
-		t.Cleanup(func() { cancel(); <-done })
 	}
+	start(t, sources)
 
 	env := contenttest.Over(t, s)
 	env.C.Handler = http.HandlerFunc(dailyfeed.NewShared(s).Handle)
@@ -85,5 +78,73 @@ func TestLocalWiring(t *testing.T) {
 			t.Fatalf("%d activity rows after 20 s, want 1", n)
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// delivery serves the sinks of s on a test listener and returns the
+// emulated KafkaSources delivering to them, with a fast delivery (two
+// retries, 20 ms backoff); start runs them.
+func delivery(t *testing.T, s *stack.Stack) []*kafka.Source {
+	t.Helper()
+	h, err := dailyfeed.SinksHandler(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sinks := httptest.NewServer(h)
+	t.Cleanup(sinks.Close)
+	fast := kafka.Delivery{Retry: 2, BackoffPolicy: kafka.Exponential, BackoffDelay: 20 * time.Millisecond, Timeout: 5 * time.Second}
+	return dailyfeed.Emulator(s, sinks.URL, fast, nil)
+}
+
+// start runs sources until the test ends.
+func start(t *testing.T, sources []*kafka.Source) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	for _, src := range sources {
+		done := make(chan struct{})
+		go func() { defer close(done); _ = src.Run(ctx) }()
+		t.Cleanup(func() { cancel(); <-done })
+	}
+}
+
+// TestSinksRefuseEventsAboutNothing: a well-formed event about a post that
+// does not exist can never apply: fanout-feed and update-stats answer 422
+// with the UNKNOWN_ENTITY code (dead-lettered at once, not retried) and
+// record nothing.
+func TestSinksRefuseEventsAboutNothing(t *testing.T) {
+	t.Parallel()
+	s := testenv.Stack(t, stack.Postgres|stack.Redis)
+	h, err := dailyfeed.SinksHandler(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	ctx := context.Background()
+	for _, name := range []string{"fanout-feed", "update-stats"} {
+		e, err := events.New("create-post", events.Payload{MemberID: 1, TargetMemberID: 1, PostID: 987654321,
+			MemberActivityType: events.PostCreate, CreatedAt: time.Now()}, time.UTC)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if name == "update-stats" { // update-stats counts likes, not creates
+			e, err = events.New("like-post", events.Payload{MemberID: 1, TargetMemberID: 1, PostID: 987654321,
+				MemberActivityType: events.LikePost, CreatedAt: time.Now()}, time.UTC)
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		status, body, err := kafka.PostEvent(ctx, nil, srv.URL+"/"+name, e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if status != http.StatusUnprocessableEntity || !strings.Contains(string(body), "UNKNOWN_ENTITY") {
+			t.Errorf("%s: %d %q, want 422 UNKNOWN_ENTITY", name, status, body)
+		}
+	}
+	var n int
+	if err := s.DB.QueryRow(ctx, `SELECT count(*) FROM processed_events`).Scan(&n); err != nil || n != 0 {
+		t.Errorf("%d processed events recorded (%v), want 0", n, err)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	cehttp "github.com/cloudevents/sdk-go/v2/protocol/http"
 
 	"github.com/dailyfeed/dailyfeed/events"
+	"github.com/dailyfeed/dailyfeed/internal/testenv"
 	"github.com/dailyfeed/dailyfeed/kafka"
 	"github.com/dailyfeed/dailyfeed/kafka/kafkatest"
 )
@@ -151,18 +152,6 @@ func (h *harness) publish(n int) []event.Event {
 	return evs
 }
 
-// eventually waits up to 20 s for cond.
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(60 * time.Second) // generous: only a hang reaches it
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
 // quiet waits a little and checks that cond still holds (nothing more
 // arrives).
 func quiet(t *testing.T, what string, cond func() bool) {
@@ -190,7 +179,7 @@ func TestSourceDeliversInBinaryModeAndCommits(t *testing.T) {
 	sink := newFakeSink(t, ok)
 	evs := h.publish(3)
 	stop := h.start(sink.srv.URL, "")
-	eventually(t, "3 deliveries", func() bool { return len(sink.events()) == 3 })
+	testenv.Eventually(t, "3 deliveries", func() bool { return len(sink.events()) == 3 })
 	for i, e := range sink.events() {
 		if e.ID() != evs[i].ID() {
 			t.Errorf("delivery %d is %s, want %s (order)", i, e.ID(), evs[i].ID())
@@ -205,7 +194,7 @@ func TestSourceDeliversInBinaryModeAndCommits(t *testing.T) {
 	stop()
 	h.start(sink.srv.URL, "")
 	h.publish(1)
-	eventually(t, "the 4th delivery", func() bool { return len(sink.events()) >= 4 })
+	testenv.Eventually(t, "the 4th delivery", func() bool { return len(sink.events()) >= 4 })
 	quiet(t, "a restarted source delivered committed events again", func() bool { return len(sink.events()) == 4 })
 }
 
@@ -223,7 +212,7 @@ func TestSourceRetriesRetryableStatuses(t *testing.T) {
 	dls := newFakeSink(t, ok)
 	h.publish(1)
 	h.start(sink.srv.URL, dls.srv.URL)
-	eventually(t, "3 attempts", func() bool { return len(sink.events()) == 3 })
+	testenv.Eventually(t, "3 attempts", func() bool { return len(sink.events()) == 3 })
 	quiet(t, "more attempts or a dead letter after the 2xx", func() bool {
 		return len(sink.events()) == 3 && len(dls.events()) == 0
 	})
@@ -239,7 +228,7 @@ func TestSourceDeadLettersPermanentFailures(t *testing.T) {
 	dls := newFakeSink(t, ok)
 	evs := h.publish(1)
 	stop := h.start(sink.srv.URL, dls.srv.URL)
-	eventually(t, "a dead letter", func() bool { return len(dls.events()) == 1 })
+	testenv.Eventually(t, "a dead letter", func() bool { return len(dls.events()) == 1 })
 	if n := len(sink.events()); n != 1 {
 		t.Errorf("sink got %d attempts, want 1 (400 is not retried)", n)
 	}
@@ -274,7 +263,7 @@ func TestSourceDeadLettersAfterRetries(t *testing.T) {
 	dls := newFakeSink(t, ok)
 	h.publish(1)
 	h.start(sink.srv.URL, dls.srv.URL)
-	eventually(t, "a dead letter", func() bool { return len(dls.events()) == 1 })
+	testenv.Eventually(t, "a dead letter", func() bool { return len(dls.events()) == 1 })
 	if n := len(sink.events()); n != 1+h.delivey.Retry {
 		t.Errorf("sink got %d attempts, want %d", n, 1+h.delivey.Retry)
 	}
@@ -301,11 +290,11 @@ func TestSourceStoppedBeforeCommitRedelivers(t *testing.T) {
 	evs := h.publish(1)
 	s := h.start(sink.srv.URL, "")
 	stop.Store(&s)
-	eventually(t, "the first delivery", func() bool { return len(sink.events()) == 1 })
+	testenv.Eventually(t, "the first delivery", func() bool { return len(sink.events()) == 1 })
 	s() // waits until the source ended (its request was cancelled)
 	close(release)
 	h.start(sink.srv.URL, "")
-	eventually(t, "the redelivery", func() bool { return len(sink.events()) == 2 })
+	testenv.Eventually(t, "the redelivery", func() bool { return len(sink.events()) == 2 })
 	if got := sink.events()[1].ID(); got != evs[0].ID() {
 		t.Errorf("redelivered %s, want %s", got, evs[0].ID())
 	}
@@ -320,7 +309,7 @@ func TestSourceFollowsTheDay(t *testing.T) {
 	sink := newFakeSink(t, ok)
 	h.start(sink.srv.URL, "")
 	h.publish(1) // today's topic, 20261125
-	eventually(t, "today's event", func() bool { return len(sink.events()) == 1 })
+	testenv.Eventually(t, "today's event", func() bool { return len(sink.events()) == 1 })
 
 	h.clock.Set(time.Date(2026, 11, 26, 0, 0, 1, 0, seoul))
 	// An event on the topic of the day after the new tomorrow (20261127),
@@ -340,7 +329,7 @@ func TestSourceFollowsTheDay(t *testing.T) {
 	if err := later.Publish(context.Background(), e); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "the event of the new tomorrow's topic", func() bool { return len(sink.events()) == 2 })
+	testenv.Eventually(t, "the event of the new tomorrow's topic", func() bool { return len(sink.events()) == 2 })
 	if got := sink.events()[1].ID(); got != e.ID() {
 		t.Errorf("got %s, want %s", got, e.ID())
 	}

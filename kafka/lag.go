@@ -88,6 +88,17 @@ func (m *LagMonitor) Last() ([]PartitionLag, time.Time, error) {
 	return slices.Clone(m.last), m.at, m.err
 }
 
+// Stuck reports whether l has not moved for longer than the monitor's
+// StuckAfter.
+func (m *LagMonitor) Stuck(l PartitionLag) bool { return l.Stuck(m.stuckAfter()) }
+
+func (m *LagMonitor) stuckAfter() time.Duration {
+	if m.StuckAfter <= 0 {
+		return time.Minute
+	}
+	return m.StuckAfter
+}
+
 // Run measures until ctx ends.
 func (m *LagMonitor) Run(ctx context.Context) {
 	every := m.Every
@@ -121,10 +132,7 @@ func (m *LagMonitor) Measure(ctx context.Context) {
 	if m.since == nil {
 		m.since, m.logged = map[partitionKey]progress{}, map[partitionKey]bool{}
 	}
-	after := m.StuckAfter
-	if after <= 0 {
-		after = time.Minute
-	}
+	after := m.stuckAfter()
 	log := m.Logger
 	if log == nil {
 		log = slog.Default()

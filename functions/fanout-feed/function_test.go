@@ -63,17 +63,6 @@ func source(t *testing.T, s *stack.Stack, name, sink string) {
 	t.Cleanup(func() { cancel(); wg.Wait() })
 }
 
-// eventually polls cond for up to 20 s.
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		if cond() {
-			return
-		}
-	}
-	t.Fatalf("timed out waiting for %s", what)
-}
-
 // TestThroughTheBroker runs the writes, the outbox's publish to the dated
 // topic, the KafkaSource emulator and both sinks over HTTP: a post reaches
 // a follower's Redis timeline, a delete leaves it, a read is counted as a
@@ -94,14 +83,14 @@ func TestThroughTheBroker(t *testing.T) {
 	}
 	post := e.Post(b, "through the broker").ID
 	member := strconv.FormatInt(post, 10)
-	eventually(t, "the post in the follower's timeline", func() bool {
+	testenv.Eventually(t, "the post in the follower's timeline", func() bool {
 		return s.Redis.ZScore(context.Background(), feeds.Key(a.ID), member).Err() == nil
 	})
 
 	if _, err := timeline.NewReads(s).GetPost(context.Background(), a.ID, post); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "the view counted", func() bool {
+	testenv.Eventually(t, "the view counted", func() bool {
 		st, err := timeline.NewReads(s).PostStatistics(context.Background(), post)
 		return err == nil && st.ViewCount == 1
 	})
@@ -111,7 +100,7 @@ func TestThroughTheBroker(t *testing.T) {
 	}
 
 	contenttest.Want(t, e.Do(b, "DELETE", fmt.Sprintf("/api/posts/%d", post), nil), http.StatusOK, "")
-	eventually(t, "the post gone from the timeline", func() bool {
+	testenv.Eventually(t, "the post gone from the timeline", func() bool {
 		return s.Redis.ZScore(context.Background(), feeds.Key(a.ID), member).Err() != nil
 	})
 }

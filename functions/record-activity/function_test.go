@@ -204,19 +204,6 @@ func (rc *recorder) counts(id string) (requests, accepted int) {
 	return rc.requests[id], rc.accepted[id]
 }
 
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	// Generous: a consumer group rejoining after a kill waits out a
-	// rebalance, and CI machines are slow. Only a hang reaches it.
-	deadline := time.Now().Add(60 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(25 * time.Millisecond)
-	}
-}
-
 // runSource runs an emulated KafkaSource over the stack's topics (a
 // consumer group of the test's own) until the test ends or stop is called.
 func runSource(t *testing.T, s *stack.Stack, sinkURL, dlsURL string) (stop func()) {
@@ -283,10 +270,10 @@ func TestEndToEndThroughTheBroker(t *testing.T) {
 	author := env.Member()
 	post := env.Post(author, "hello, activity")
 	const rows = `SELECT count(*) FROM activities WHERE post_id = $1 AND activity_type = 'POST_CREATE'`
-	eventually(t, "the activity row", func() bool { return count(t, s, rows, post.ID) == 1 })
+	testenv.Eventually(t, "the activity row", func() bool { return count(t, s, rows, post.ID) == 1 })
 	e := outboxEvent(t, s, events.PostCreate, post.ID)
 	// The row commits before the sink's answer is recorded: wait for it.
-	eventually(t, "the accepted delivery", func() bool { _, acc := rec.counts(e.ID()); return acc == 1 })
+	testenv.Eventually(t, "the accepted delivery", func() bool { _, acc := rec.counts(e.ID()); return acc == 1 })
 	if req, acc := rec.counts(e.ID()); req != 3 || acc != 1 {
 		t.Errorf("first delivery: %d requests, %d accepted; want 3 (two 503s) and 1", req, acc)
 	}
@@ -297,7 +284,7 @@ func TestEndToEndThroughTheBroker(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	eventually(t, "6 deliveries", func() bool { _, acc := rec.counts(e.ID()); return acc == 6 })
+	testenv.Eventually(t, "6 deliveries", func() bool { _, acc := rec.counts(e.ID()); return acc == 6 })
 
 	// Once after the Redis key expired.
 	if err := s.Redis.Del(ctx, s.Config.RedisPrefix+events.DedupKeyOf(e)).Err(); err != nil {
@@ -306,14 +293,14 @@ func TestEndToEndThroughTheBroker(t *testing.T) {
 	if err := s.Publisher.Publish(ctx, e); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "7 deliveries", func() bool { _, acc := rec.counts(e.ID()); return acc == 7 })
+	testenv.Eventually(t, "7 deliveries", func() bool { _, acc := rec.counts(e.ID()); return acc == 7 })
 
 	// Once with Redis down.
 	rec.next.Store(&down)
 	if err := s.Publisher.Publish(ctx, e); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "8 deliveries", func() bool { _, acc := rec.counts(e.ID()); return acc == 8 })
+	testenv.Eventually(t, "8 deliveries", func() bool { _, acc := rec.counts(e.ID()); return acc == 8 })
 
 	if n := count(t, s, rows, post.ID); n != 1 {
 		t.Errorf("%d activity rows after 8 deliveries, want 1", n)
@@ -349,7 +336,7 @@ func TestDeadLettersAndReplay(t *testing.T) {
 
 	post := env.Post(env.Member(), "this one will be dead-lettered")
 	e := outboxEvent(t, s, events.PostCreate, post.ID)
-	eventually(t, "the dead letter", func() bool { return count(t, s, `SELECT count(*) FROM dead_letters`) == 1 })
+	testenv.Eventually(t, "the dead letter", func() bool { return count(t, s, `SELECT count(*) FROM dead_letters`) == 1 })
 	letters, err := deadletter.Store{DB: s.DB}.List(ctx, deadletter.Selector{All: true})
 	if err != nil || len(letters) != 1 {
 		t.Fatalf("letters %v, %v", letters, err)
@@ -444,8 +431,8 @@ func TestKilledBeforeCommitRedelivers(t *testing.T) {
 	st()
 	close(release)
 	runSource(t, s, srv.URL, "")
-	eventually(t, "the redelivery", func() bool { req, _ := rec.counts(e.ID()); return req == 2 })
-	eventually(t, "its 2xx", func() bool { _, acc := rec.counts(e.ID()); return acc == 2 })
+	testenv.Eventually(t, "the redelivery", func() bool { req, _ := rec.counts(e.ID()); return req == 2 })
+	testenv.Eventually(t, "its 2xx", func() bool { _, acc := rec.counts(e.ID()); return acc == 2 })
 	if n := count(t, s, `SELECT count(*) FROM activities WHERE event_id = $1`, e.ID()); n != 1 {
 		t.Errorf("%d rows, want 1", n)
 	}
