@@ -280,8 +280,11 @@ var SecretKeys = []string{"DATABASE_URL", "REDIS_PASSWORD", "S3_ACCESS_KEY", "S3
 
 // LocalOnlyKeys are settings the cluster does not take from the ConfigMap:
 // DATABASE_SCHEMA isolates tests, LISTEN_ADDRESS is set on each container,
-// SINKS_LISTEN_ADDRESS is the local runner's sink listener.
-var LocalOnlyKeys = []string{"DATABASE_SCHEMA", "LISTEN_ADDRESS", "SINKS_LISTEN_ADDRESS"}
+// SINKS_LISTEN_ADDRESS is the local runner's sink listener, LOCAL_SINKS splits
+// the local runner in two processes, and METRICS_ADDRESS is served only by the
+// local runner and cmd/sinks so far (the functions on a cluster expose no
+// metrics yet).
+var LocalOnlyKeys = []string{"DATABASE_SCHEMA", "LISTEN_ADDRESS", "SINKS_LISTEN_ADDRESS", "LOCAL_SINKS", "METRICS_ADDRESS"}
 
 // ConfigKeys returns the keys of the generated ConfigMap.
 func ConfigKeys() []string { return slices.Sorted(maps.Keys(configData)) }
