@@ -50,6 +50,7 @@ import (
 	searchposts "github.com/dailyfeed/dailyfeed/functions/search-posts"
 	"github.com/dailyfeed/dailyfeed/functions/signup"
 	storedeadletter "github.com/dailyfeed/dailyfeed/functions/store-dead-letter"
+	thumbnailimage "github.com/dailyfeed/dailyfeed/functions/thumbnail-image"
 	unfollowmember "github.com/dailyfeed/dailyfeed/functions/unfollow-member"
 	unlikecomment "github.com/dailyfeed/dailyfeed/functions/unlike-comment"
 	unlikepost "github.com/dailyfeed/dailyfeed/functions/unlike-post"
@@ -133,4 +134,5 @@ var eventFunctions = map[string]func() EventInstance{
 	"replay-dead-letters": func() EventInstance { return replaydeadletters.New() },
 	"fanout-feed":         func() EventInstance { return fanoutfeed.New() },
 	"update-stats":        func() EventInstance { return updatestats.New() },
+	"thumbnail-image":     func() EventInstance { return thumbnailimage.New() },
 }

@@ -118,6 +118,10 @@ func Emulator(st *stack.Stack, baseURL string, d kafka.Delivery, obs kafka.Obser
 	sinks, dl := Sinks()
 	var out []*kafka.Source
 	for _, f := range sinks {
+		if f.Topic != "" {
+			out = append(out, fixedSource(st, baseURL, d, obs, f, dl))
+			continue
+		}
 		bases := f.Topics
 		if len(bases) == 0 {
 			bases = []string{st.Config.TopicBase}
@@ -149,6 +153,38 @@ func Emulator(st *stack.Stack, baseURL string, d kafka.Delivery, obs kafka.Obser
 	return out
 }
 
+// fixedSource is the emulated KafkaSource of a sink that reads one undated
+// topic (route.Function.Topic); the image uploads' topic is the
+// configured one (IMAGE_UPLOADS_TOPIC: a test's own, or a second local
+// setup's), whose consumer group is then "dailyfeed-<sink>-<topic>".
+func fixedSource(st *stack.Stack, baseURL string, d kafka.Delivery, obs kafka.Observer, f route.Function, dl string) *kafka.Source {
+	topic := f.Topic
+	if topic == route.ImageUploadsTopic && st.Config.ImageUploadsTopic != "" {
+		topic = st.Config.ImageUploadsTopic
+	}
+	group := "dailyfeed-" + f.Name
+	if topic != f.Topic {
+		group += "-" + topic
+	}
+	o := kafka.SourceOptions{
+		Name:     f.Name,
+		Group:    group,
+		Brokers:  st.Config.KafkaBrokers,
+		Fixed:    []string{topic},
+		Topic:    kafka.TopicSpec{Partitions: st.Config.TopicPartitions, Retention: st.Config.TopicRetention},
+		Sink:     baseURL + "/" + f.Name,
+		Delivery: d,
+		Observer: obs,
+	}
+	if dl != "" {
+		o.DeadLetterSink = baseURL + "/" + dl
+	}
+	if st.DB != nil {
+		o.Park = deadletter.Store{DB: st.DB, Now: st.Now}
+	}
+	return kafka.NewSource(o)
+}
+
 // LagMonitor returns the monitor of the delivery lag of sources: their
 // consumer groups over their current topic windows.
 func LagMonitor(st *stack.Stack, sources []*kafka.Source) *kafka.LagMonitor {
@@ -161,7 +197,7 @@ func LagMonitor(st *stack.Stack, sources []*kafka.Source) *kafka.LagMonitor {
 		Watch: kafka.Watch{Groups: groups, Topics: func() []string {
 			var topics []string
 			for _, src := range sources {
-				for _, t := range src.Options().Topics.Window() {
+				for _, t := range src.Window() {
 					if !slices.Contains(topics, t) {
 						topics = append(topics, t)
 					}
@@ -215,7 +251,7 @@ func RunSinks(ctx context.Context, st *stack.Stack, addr string, reg *prometheus
 	for _, src := range sources {
 		o := src.Options()
 		slog.InfoContext(ctx, "kafka source emulator: delivering", "sink", o.Sink, "group", src.ConsumerGroup(),
-			"topics", o.Topics.Window(), "deadLetterSink", o.DeadLetterSink)
+			"topics", src.Window(), "deadLetterSink", o.DeadLetterSink)
 		wg.Go(func() { _ = src.Run(ctx) })
 	}
 	wg.Go(func() { mon.Run(ctx) })

@@ -10,7 +10,8 @@ package kafka
 //     KafkaSource's spec.consumerGroup, from the earliest offset.
 //   - The topics are the topic base's dated topics [yesterday, today,
 //     tomorrow] (Topics.Window), the list rotate-topics keeps in a
-//     KafkaSource's spec.topics. The source re-checks the list every
+//     KafkaSource's spec.topics, or fixed undated ones (Fixed: the bucket
+//     notifications' topic). The source re-checks the list every
 //     Refresh and re-subscribes when the day changed: it consumes tomorrow's
 //     topic after midnight without a restart. It makes sure the three
 //     topics exist first (a consumer group cannot subscribe to a topic that
@@ -127,6 +128,10 @@ type SourceOptions struct {
 	Brokers []string
 	// Topics names the dated topics read (base, zone, clock).
 	Topics Topics
+	// Fixed, when set, are undated topics read instead of Topics' window
+	// (a topic an outside producer writes: the object store's bucket
+	// notifications); they never rotate.
+	Fixed []string
 	// Topic is how missing topics of the window are created.
 	Topic TopicSpec
 	// Sink is the URL events are POSTed to; DeadLetterSink where they go
@@ -221,6 +226,15 @@ func NewSource(o SourceOptions) *Source {
 // Options returns the source's options, defaults applied.
 func (s *Source) Options() SourceOptions { return s.o }
 
+// Window returns the topics the source reads now: Fixed, else the dated
+// window of Topics.
+func (s *Source) Window() []string {
+	if len(s.o.Fixed) > 0 {
+		return s.o.Fixed
+	}
+	return s.o.Topics.Window()
+}
+
 // ConsumerGroup returns the source's consumer group.
 func (s *Source) ConsumerGroup() string { return s.o.Group }
 
@@ -264,7 +278,7 @@ func (s *Source) Run(ctx context.Context) error {
 	}
 	h := &handler{s: s}
 	for ctx.Err() == nil {
-		window := s.o.Topics.Window()
+		window := s.Window()
 		if err := s.ensure(ctx, admin, window); err != nil {
 			s.log.WarnContext(ctx, "kafka source: topics not ready", "err", err)
 			if !pause() {
@@ -321,7 +335,7 @@ func (s *Source) watch(ctx context.Context, cancel context.CancelFunc, window []
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if now := s.o.Topics.Window(); !equal(now, window) {
+			if now := s.Window(); !equal(now, window) {
 				s.log.InfoContext(ctx, "kafka source: new day, re-subscribing", "topics", now)
 				cancel()
 				return

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -60,6 +61,54 @@ func (s *Store) EnsureBucket(ctx context.Context) error {
 		return fmt.Errorf("create bucket %s: %w", s.Bucket, err)
 	}
 	return nil
+}
+
+// EnsureNotification makes the bucket send an event of every object
+// created under prefix whose key ends in suffix to the notification target
+// arn (MinIO: arn:minio:sqs::<ID>:kafka, its Kafka target). It leaves the
+// configuration alone when it already has such a rule; any other rule is
+// replaced. A server without the target refuses the configuration: that is
+// the error returned.
+func (s *Store) EnsureNotification(ctx context.Context, arn, prefix, suffix string) error {
+	cur, err := s.Client.GetBucketNotificationConfiguration(ctx, &s3.GetBucketNotificationConfigurationInput{Bucket: aws.String(s.Bucket)})
+	if err == nil {
+		for _, q := range cur.QueueConfigurations {
+			if aws.ToString(q.QueueArn) == arn && q.Filter != nil && q.Filter.Key != nil && hasRules(q.Filter.Key.FilterRules, prefix, suffix) {
+				return nil
+			}
+		}
+	}
+	_, err = s.Client.PutBucketNotificationConfiguration(ctx, &s3.PutBucketNotificationConfigurationInput{
+		Bucket: aws.String(s.Bucket),
+		NotificationConfiguration: &s3types.NotificationConfiguration{
+			QueueConfigurations: []s3types.QueueConfiguration{{
+				Id:       aws.String("dailyfeed-" + suffix),
+				QueueArn: aws.String(arn),
+				Events:   []s3types.Event{"s3:ObjectCreated:*"},
+				Filter: &s3types.NotificationConfigurationFilter{Key: &s3types.S3KeyFilter{FilterRules: []s3types.FilterRule{
+					{Name: s3types.FilterRuleNamePrefix, Value: aws.String(prefix)},
+					{Name: s3types.FilterRuleNameSuffix, Value: aws.String(suffix)},
+				}}},
+			}},
+		},
+	})
+	if err != nil {
+		return fmt.Errorf("bucket %s: notify %s: %w", s.Bucket, arn, err)
+	}
+	return nil
+}
+
+func hasRules(rules []s3types.FilterRule, prefix, suffix string) bool {
+	var p, x bool
+	for _, r := range rules {
+		switch {
+		case strings.EqualFold(string(r.Name), "prefix"):
+			p = aws.ToString(r.Value) == prefix
+		case strings.EqualFold(string(r.Name), "suffix"):
+			x = aws.ToString(r.Value) == suffix
+		}
+	}
+	return p && x
 }
 
 // Ping reports whether the bucket answers.

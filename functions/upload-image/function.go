@@ -33,15 +33,17 @@ func handle(w http.ResponseWriter, r *http.Request, s *stack.Stack) {
 	}
 	// Read the multipart field "image" as a bounded stream: 413 past the
 	// limit, 415 when its first bytes are not JPEG, PNG, GIF, WebP or BMP.
-	data, err := image.ReadUpload(w, r, image.DefaultOptions.MaxBytes)
+	opts := image.OptionsFrom(s.Config)
+	data, err := image.ReadUpload(w, r, opts.MaxBytes)
 	if err != nil {
 		web.Error(w, r, err)
 		return
 	}
-	// Check, re-encode, thumbnail and store it; /profile also makes it the
+	// Check it from its header, strip its metadata and store it (the
+	// thumbnail is made off the request path); /profile also makes it the
 	// caller's avatar.
 	avatar := path.Base(strings.TrimSuffix(r.URL.Path, "/")) == "profile"
-	img, err := image.NewService(s, image.DefaultOptions).Upload(r.Context(), p.MemberID, data, avatar)
+	img, err := image.NewService(s, opts).Upload(r.Context(), p.MemberID, data, avatar)
 	if err != nil {
 		web.Error(w, r, err)
 		return

@@ -34,6 +34,15 @@ type Config struct {
 	S3AccessKey string // S3_ACCESS_KEY
 	S3SecretKey string // S3_SECRET_KEY
 	S3Bucket    string // S3_BUCKET
+	// S3NotifyARN is the notification target the bucket sends "object
+	// created" events of image originals to (MinIO's Kafka target,
+	// arn:minio:sqs::<ID>:kafka); "" or "off" configures none.
+	S3NotifyARN string // S3_NOTIFY_ARN
+
+	ImageUploadsTopic      string        // IMAGE_UPLOADS_TOPIC: the topic of the bucket notifications (MinIO's MINIO_NOTIFY_KAFKA_TOPIC_<ID>)
+	ImageMaxPixels         int64         // IMAGE_MAX_PIXELS: largest width×height accepted (413 above)
+	ImageDecodeConcurrency int           // IMAGE_DECODE_CONCURRENCY: decodes one process runs at once
+	ImageDecodeWait        time.Duration // IMAGE_DECODE_WAIT: how long a decode waits for a slot before 429
 
 	FeedHeavyThreshold int64         // FEED_HEAVY_THRESHOLD: authors with this many followers are merged at read time
 	FeedTimelineCap    int           // FEED_TIMELINE_CAP: posts kept in a member's Redis timeline
@@ -83,6 +92,12 @@ func Load(env map[string]string) (Config, error) {
 		S3AccessKey: r.str("S3_ACCESS_KEY", "minioadmin"),
 		S3SecretKey: r.str("S3_SECRET_KEY", "minioadmin"),
 		S3Bucket:    r.str("S3_BUCKET", "dailyfeed"),
+		S3NotifyARN: r.str("S3_NOTIFY_ARN", "arn:minio:sqs::DAILYFEED:kafka"),
+
+		ImageUploadsTopic:      r.str("IMAGE_UPLOADS_TOPIC", "image-uploads"),
+		ImageMaxPixels:         int64(r.int("IMAGE_MAX_PIXELS", 40_000_000)),
+		ImageDecodeConcurrency: r.int("IMAGE_DECODE_CONCURRENCY", 1),
+		ImageDecodeWait:        r.duration("IMAGE_DECODE_WAIT", 2*time.Second),
 
 		FeedHeavyThreshold: int64(r.int("FEED_HEAVY_THRESHOLD", 10_000)),
 		FeedTimelineCap:    r.int("FEED_TIMELINE_CAP", 800),

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dailyfeed/dailyfeed/internal/config"
 	"github.com/dailyfeed/dailyfeed/internal/errcode"
 )
 
@@ -28,6 +29,8 @@ const (
 	InvalidImageID    errcode.Code = "INVALID_IMAGE_ID"
 	TooManyImageUrls  errcode.Code = "TOO_MANY_IMAGE_URLS"
 	ImageUrlsRequired errcode.Code = "IMAGE_URLS_REQUIRED"
+	Removed           errcode.Code = "IMAGE_REMOVED"
+	DecoderBusy       errcode.Code = "IMAGE_DECODER_BUSY"
 )
 
 func init() {
@@ -39,6 +42,8 @@ func init() {
 		InvalidImageID:    http.StatusBadRequest,
 		TooManyImageUrls:  http.StatusBadRequest,
 		ImageUrlsRequired: http.StatusBadRequest,
+		Removed:           http.StatusGone,
+		DecoderBusy:       http.StatusTooManyRequests,
 	})
 }
 
@@ -63,6 +68,11 @@ type Options struct {
 	Redirect bool
 	// PresignTTL is how long a presigned URL is valid.
 	PresignTTL time.Duration
+	// DecodeConcurrency bounds the decodes one process runs at once
+	// (Limiter); DecodeWait is how long a decode past it waits for a slot
+	// before it is refused with 429.
+	DecodeConcurrency int
+	DecodeWait        time.Duration
 }
 
 // DefaultOptions are the options every function uses.
@@ -73,6 +83,19 @@ var DefaultOptions = Options{
 	ThumbSide:   150,
 	JPEGQuality: 85,
 	PresignTTL:  5 * time.Minute,
+
+	DecodeConcurrency: 1,
+	DecodeWait:        2 * time.Second,
+}
+
+// OptionsFrom returns the options of cfg's settings (IMAGE_MAX_PIXELS,
+// IMAGE_DECODE_CONCURRENCY, IMAGE_DECODE_WAIT), defaults for the rest.
+func OptionsFrom(cfg config.Config) Options {
+	return Options{
+		MaxPixels:         cfg.ImageMaxPixels,
+		DecodeConcurrency: cfg.ImageDecodeConcurrency,
+		DecodeWait:        cfg.ImageDecodeWait,
+	}.withDefaults()
 }
 
 // withDefaults fills the zero fields of o from DefaultOptions.
@@ -95,6 +118,12 @@ func (o Options) withDefaults() Options {
 	}
 	if o.PresignTTL > 0 {
 		d.PresignTTL = o.PresignTTL
+	}
+	if o.DecodeConcurrency > 0 {
+		d.DecodeConcurrency = o.DecodeConcurrency
+	}
+	if o.DecodeWait > 0 {
+		d.DecodeWait = o.DecodeWait
 	}
 	d.Redirect = o.Redirect
 	return d

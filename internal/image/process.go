@@ -73,7 +73,10 @@ var codecs = map[Format]codec{
 	BMP:  {bmp.DecodeConfig, bmp.Decode},
 }
 
-// Rendition is one encoded picture: the stored image or its thumbnail.
+// ContentType is the media type of an original of format f.
+func (f Format) ContentType() string { return "image/" + string(f) }
+
+// Rendition is one encoded picture: the stored original or its thumbnail.
 type Rendition struct {
 	Data        []byte
 	ContentType string
@@ -82,49 +85,79 @@ type Rendition struct {
 	SHA256      string // hex, of Data
 }
 
-// Processed is an upload made safe to store.
-type Processed struct {
-	Source Format
-	Image  Rendition
-	Thumb  Rendition
+// Inspected is an upload made safe to store, found out without decoding a
+// pixel: what the request does synchronously.
+type Inspected struct {
+	Format Format
+	Rendition
 }
 
-// Process turns an uploaded file into what is stored: it checks the format
-// by magic bytes (415 otherwise) and the dimensions from the header before
-// decoding anything (413 above MaxPixels), decodes, applies the EXIF
-// orientation, fits the picture within MaxSide and re-encodes it, which
-// leaves every metadata segment (EXIF, GPS, XMP, comments) behind. It also
-// makes the ThumbSide×ThumbSide centre-cropped thumbnail.
-//
-// Output formats: JPEG stays JPEG and PNG stays PNG; a lossy WebP without
-// alpha becomes JPEG; GIF (first frame), BMP and other WebP become PNG (Go
-// has no WebP or animated-GIF-resizing encoder; PNG keeps transparency and
-// palettes losslessly).
-func Process(data []byte, opts Options) (*Processed, error) {
+// Inspect checks an uploaded file the way the request must before storing
+// it, without decoding its picture: the format by magic bytes (415
+// otherwise), the dimensions from the header only (400 when unreadable,
+// 413 IMAGE_TOO_LARGE_DIMENSIONS above MaxPixels), and it strips the
+// metadata (EXIF, GPS, XMP, IPTC, text chunks, comments) without
+// re-encoding (Strip). Its cost is a scan of the bytes, whatever the
+// dimensions.
+func Inspect(data []byte, opts Options) (*Inspected, error) {
 	opts = opts.withDefaults()
+	format, cfg, err := header(data, opts)
+	if err != nil {
+		return nil, err
+	}
+	stripped, err := Strip(format, data)
+	if err != nil {
+		return nil, errcode.Wrap(Invalid, fmt.Sprintf("image is not a readable %s", format), err)
+	}
+	sum := sha256.Sum256(stripped)
+	return &Inspected{Format: format, Rendition: Rendition{
+		Data: stripped, ContentType: format.ContentType(),
+		Width: cfg.Width, Height: cfg.Height, SHA256: hex.EncodeToString(sum[:]),
+	}}, nil
+}
+
+// header sniffs data and reads its dimensions from the header, refusing
+// more than MaxPixels.
+func header(data []byte, opts Options) (Format, goimage.Config, error) {
 	format, ok := Sniff(data)
 	if !ok {
-		return nil, errcode.New(errcode.UnsupportedMedia, "image must be JPEG, PNG, GIF, WebP or BMP")
+		return "", goimage.Config{}, errcode.New(errcode.UnsupportedMedia, "image must be JPEG, PNG, GIF, WebP or BMP")
 	}
-	c := codecs[format]
-	cfg, err := c.decodeConfig(bytes.NewReader(data))
+	cfg, err := codecs[format].decodeConfig(bytes.NewReader(data))
 	if err != nil {
-		return nil, errcode.Wrap(Invalid, fmt.Sprintf("image is not a readable %s", format), err)
+		return "", goimage.Config{}, errcode.Wrap(Invalid, fmt.Sprintf("image is not a readable %s", format), err)
 	}
 	if cfg.Width <= 0 || cfg.Height <= 0 {
-		return nil, errcode.New(Invalid, "image has no pixels")
+		return "", goimage.Config{}, errcode.New(Invalid, "image has no pixels")
 	}
 	if px := int64(cfg.Width) * int64(cfg.Height); px > opts.MaxPixels {
-		return nil, errcode.Errorf(TooManyPixels, "image is %d×%d pixels; at most %d pixels are accepted", cfg.Width, cfg.Height, opts.MaxPixels)
+		return "", goimage.Config{}, errcode.Errorf(TooManyPixels, "image is %d×%d pixels; at most %d pixels are accepted", cfg.Width, cfg.Height, opts.MaxPixels)
 	}
-	src, err := c.decode(bytes.NewReader(data))
+	return format, cfg, nil
+}
+
+// Thumbnail decodes a stored original and makes its ThumbSide×ThumbSide
+// centre-cropped thumbnail, upright (EXIF orientation applied). This is
+// the expensive part (a decode is proportional to the pixels: seconds for
+// the largest accepted image), done off the request path by the
+// thumbnail-image function under a per-process bound (Limiter).
+//
+// Output formats: JPEG stays JPEG; a lossy WebP without alpha becomes
+// JPEG; PNG, GIF (first frame), BMP and other WebP become PNG (Go has no
+// WebP encoder; PNG keeps transparency and palettes losslessly).
+func Thumbnail(data []byte, opts Options) (Rendition, error) {
+	opts = opts.withDefaults()
+	format, _, err := header(data, opts)
 	if err != nil {
-		return nil, errcode.Wrap(Invalid, fmt.Sprintf("image is not a readable %s", format), err)
+		return Rendition{}, err
+	}
+	src, err := codecs[format].decode(bytes.NewReader(data))
+	if err != nil {
+		return Rendition{}, errcode.Wrap(Invalid, fmt.Sprintf("image is not a readable %s", format), err)
 	}
 	if b := src.Bounds(); int64(b.Dx())*int64(b.Dy()) > opts.MaxPixels {
-		return nil, errcode.Errorf(TooManyPixels, "image is %d×%d pixels; at most %d pixels are accepted", b.Dx(), b.Dy(), opts.MaxPixels)
+		return Rendition{}, errcode.Errorf(TooManyPixels, "image is %d×%d pixels; at most %d pixels are accepted", b.Dx(), b.Dy(), opts.MaxPixels)
 	}
-
 	out := PNG
 	switch _, ycbcr := src.(*goimage.YCbCr); {
 	case format == JPEG, format == WebP && ycbcr:
@@ -134,15 +167,7 @@ func Process(data []byte, opts Options) (*Processed, error) {
 	if format == JPEG {
 		img = orient(img, exifOrientation(data))
 	}
-	main, err := encode(img, out, opts)
-	if err != nil {
-		return nil, err
-	}
-	thumb, err := encode(thumbnail(img, opts.ThumbSide), out, opts)
-	if err != nil {
-		return nil, err
-	}
-	return &Processed{Source: format, Image: main, Thumb: thumb}, nil
+	return encode(thumbnail(img, opts.ThumbSide), out, opts)
 }
 
 // fit scales img down so its longest side is at most side, keeping its

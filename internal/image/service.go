@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -31,24 +30,27 @@ func NewService(s *stack.Stack, opts Options) *Service {
 	return &Service{DB: s.DB, Store: s.Store, Opts: opts.withDefaults(), Now: s.Now}
 }
 
-// Upload processes an uploaded file of member and stores it: both objects
-// first, then the row (and, for a profile picture, the member's avatar) in
-// one transaction. When the transaction fails the objects are removed again.
+// Upload checks an uploaded file of member (Inspect: magic bytes,
+// dimensions from the header, metadata stripped without re-encoding) and
+// stores it: the original first, then the row, pending its thumbnail (and,
+// for a profile picture, the member's avatar) in one transaction. When the
+// transaction fails the object is removed again. The thumbnail is made
+// later by the thumbnail-image function, which the object store's bucket
+// notification of the new original triggers.
 func (s *Service) Upload(ctx context.Context, member int64, data []byte, avatar bool) (Image, error) {
-	p, err := Process(data, s.Opts)
+	in, err := Inspect(data, s.Opts)
 	if err != nil {
 		return Image{}, err
 	}
 	id := NewID()
 	img := Image{
-		ID: id, MemberID: member, Source: p.Source,
-		ContentType: p.Image.ContentType, Bytes: int64(len(p.Image.Data)),
-		Width: p.Image.Width, Height: p.Image.Height, SHA256: p.Image.SHA256,
-		Key: "images/" + id + "/original", ThumbKey: "images/" + id + "/thumb",
-		ThumbContentType: p.Thumb.ContentType, ThumbBytes: int64(len(p.Thumb.Data)), ThumbSHA256: p.Thumb.SHA256,
+		ID: id, MemberID: member, Source: in.Format,
+		ContentType: in.ContentType, Bytes: int64(len(in.Data)),
+		Width: in.Width, Height: in.Height, SHA256: in.SHA256,
+		Key: OriginalKey(id), ThumbKey: ThumbKey(id), Status: StatusPending,
 		CreatedAt: s.Now().UTC().Truncate(time.Microsecond),
 	}
-	if err := s.putBoth(ctx, img, p); err != nil {
+	if err := s.Store.Put(ctx, img.Key, in.Data, minio.Object{ContentType: in.ContentType, CacheControl: CacheControl}); err != nil {
 		s.removeObjects(ctx, img)
 		return Image{}, errcode.Wrap(errcode.Unavailable, "the image store is unavailable", err)
 	}
@@ -59,17 +61,9 @@ func (s *Service) Upload(ctx context.Context, member int64, data []byte, avatar 
 	return img, nil
 }
 
-// putBoth stores the image and its thumbnail concurrently.
-func (s *Service) putBoth(ctx context.Context, img Image, p *Processed) error {
-	var wg sync.WaitGroup
-	var thumbErr error
-	wg.Go(func() {
-		thumbErr = s.Store.Put(ctx, img.ThumbKey, p.Thumb.Data, minio.Object{ContentType: p.Thumb.ContentType, CacheControl: CacheControl})
-	})
-	err := s.Store.Put(ctx, img.Key, p.Image.Data, minio.Object{ContentType: p.Image.ContentType, CacheControl: CacheControl})
-	wg.Wait()
-	return errors.Join(err, thumbErr)
-}
+// OriginalKey and ThumbKey are the object keys of an image id.
+func OriginalKey(id string) string { return "images/" + id + "/original" }
+func ThumbKey(id string) string    { return "images/" + id + "/thumb" }
 
 func (s *Service) record(ctx context.Context, img Image, avatar bool) error {
 	tx, err := s.DB.Begin(ctx)
@@ -105,7 +99,9 @@ func (s *Service) removeObjects(ctx context.Context, img Image) {
 	}
 }
 
-// Get returns the image id; IMAGE_NOT_FOUND when it is missing or deleted.
+// Get returns the image id; IMAGE_NOT_FOUND when it is missing or deleted,
+// IMAGE_REMOVED (410) when the thumbnailer found it undecodable and
+// removed it.
 func (s *Service) Get(ctx context.Context, id string) (Image, error) {
 	img, ok, err := findImage(ctx, s.DB, id)
 	if err != nil {
@@ -113,6 +109,9 @@ func (s *Service) Get(ctx context.Context, id string) (Image, error) {
 	}
 	if !ok {
 		return Image{}, errcode.New(NotFound, "image not found")
+	}
+	if img.Status == StatusInvalid {
+		return Image{}, errcode.New(Removed, "image was removed: it could not be decoded")
 	}
 	return img, nil
 }

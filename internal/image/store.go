@@ -26,8 +26,20 @@ type Image struct {
 	ThumbContentType string
 	ThumbBytes       int64
 	ThumbSHA256      string
-	CreatedAt        time.Time
+	// Status is pending until the thumbnailer made the thumbnail (ready)
+	// or removed a file it could not decode (invalid).
+	Status    Status
+	CreatedAt time.Time
 }
+
+// Status is the state of an image's thumbnail.
+type Status string
+
+const (
+	StatusPending Status = "pending"
+	StatusReady   Status = "ready"
+	StatusInvalid Status = "invalid"
+)
 
 // Variant is one servable object of an image.
 type Variant struct {
@@ -38,9 +50,10 @@ type Variant struct {
 	ETag string
 }
 
-// Variant returns the image or its thumbnail.
+// Variant returns the image or its thumbnail. A thumbnail not made yet is
+// the original.
 func (i Image) Variant(thumb bool) Variant {
-	if thumb {
+	if thumb && i.Status == StatusReady {
 		return Variant{Key: i.ThumbKey, ContentType: i.ThumbContentType, Bytes: i.ThumbBytes, ETag: etag(i.ThumbSHA256)}
 	}
 	return Variant{Key: i.Key, ContentType: i.ContentType, Bytes: i.Bytes, ETag: etag(i.SHA256)}
@@ -48,21 +61,26 @@ func (i Image) Variant(thumb bool) Variant {
 
 func etag(sha string) string { return `"` + sha[:min(len(sha), 32)] + `"` }
 
-const imageColumns = `id, member_id, source_format, content_type, bytes, width, height, sha256,
-	original_key, thumb_key, thumb_content_type, thumb_bytes, thumb_sha256, created_at`
+// insertColumns are those of a new row: its thumbnail comes later.
+const insertColumns = `id, member_id, source_format, content_type, bytes, width, height, sha256,
+	original_key, thumb_key, status, created_at`
+
+const selectColumns = `id, member_id, source_format, content_type, bytes, width, height, sha256,
+	original_key, thumb_key, COALESCE(thumb_content_type, ''), COALESCE(thumb_bytes, 0),
+	COALESCE(thumb_sha256, ''), status, created_at`
 
 func scanImage(row pgx.Row) (Image, error) {
 	var i Image
 	err := row.Scan(&i.ID, &i.MemberID, &i.Source, &i.ContentType, &i.Bytes, &i.Width, &i.Height, &i.SHA256,
-		&i.Key, &i.ThumbKey, &i.ThumbContentType, &i.ThumbBytes, &i.ThumbSHA256, &i.CreatedAt)
+		&i.Key, &i.ThumbKey, &i.ThumbContentType, &i.ThumbBytes, &i.ThumbSHA256, &i.Status, &i.CreatedAt)
 	return i, err
 }
 
 func insertImage(ctx context.Context, db postgres.DB, i Image) error {
-	_, err := db.Exec(ctx, `INSERT INTO images (`+imageColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+	_, err := db.Exec(ctx, `INSERT INTO images (`+insertColumns+`)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
 		i.ID, i.MemberID, i.Source, i.ContentType, i.Bytes, i.Width, i.Height, i.SHA256,
-		i.Key, i.ThumbKey, i.ThumbContentType, i.ThumbBytes, i.ThumbSHA256, i.CreatedAt)
+		i.Key, i.ThumbKey, i.Status, i.CreatedAt)
 	if err != nil {
 		return fmt.Errorf("insert image: %w", err)
 	}
@@ -71,7 +89,7 @@ func insertImage(ctx context.Context, db postgres.DB, i Image) error {
 
 // findImage returns the image id unless it is missing or deleted.
 func findImage(ctx context.Context, db postgres.DB, id string) (Image, bool, error) {
-	i, err := scanImage(db.QueryRow(ctx, `SELECT `+imageColumns+` FROM images WHERE id = $1 AND deleted_at IS NULL`, id))
+	i, err := scanImage(db.QueryRow(ctx, `SELECT `+selectColumns+` FROM images WHERE id = $1 AND deleted_at IS NULL`, id))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Image{}, false, nil
 	}
@@ -84,7 +102,7 @@ func findImage(ctx context.Context, db postgres.DB, id string) (Image, bool, err
 // lockImages returns the images of ids that are not deleted, locked for
 // update.
 func lockImages(ctx context.Context, db postgres.DB, ids []string) ([]Image, error) {
-	rows, err := db.Query(ctx, `SELECT `+imageColumns+` FROM images
+	rows, err := db.Query(ctx, `SELECT `+selectColumns+` FROM images
 		WHERE id = ANY($1) AND deleted_at IS NULL ORDER BY id FOR UPDATE`, ids)
 	if err != nil {
 		return nil, fmt.Errorf("lock images: %w", err)
@@ -125,4 +143,26 @@ func clearImages(ctx context.Context, db postgres.DB, member int64, ids []string
 		return fmt.Errorf("clear member images: %w", err)
 	}
 	return nil
+}
+
+// markReady records the thumbnail of a pending image; false when the image
+// is not pending (already done, invalid or deleted).
+func markReady(ctx context.Context, db postgres.DB, id string, t Rendition) (bool, error) {
+	tag, err := db.Exec(ctx, `UPDATE images SET status = 'ready', thumb_content_type = $2, thumb_bytes = $3, thumb_sha256 = $4
+		WHERE id = $1 AND status = 'pending' AND deleted_at IS NULL`, id, t.ContentType, int64(len(t.Data)), t.SHA256)
+	if err != nil {
+		return false, fmt.Errorf("mark image ready: %w", err)
+	}
+	return tag.RowsAffected() == 1, nil
+}
+
+// markInvalid records that an image could not be decoded; false when it is
+// not pending.
+func markInvalid(ctx context.Context, db postgres.DB, id, reason string) (bool, error) {
+	tag, err := db.Exec(ctx, `UPDATE images SET status = 'invalid', invalid_reason = $2
+		WHERE id = $1 AND status = 'pending' AND deleted_at IS NULL`, id, reason)
+	if err != nil {
+		return false, fmt.Errorf("mark image invalid: %w", err)
+	}
+	return tag.RowsAffected() == 1, nil
 }

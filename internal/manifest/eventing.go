@@ -77,18 +77,31 @@ func serviceRef(fn string) *duckv1.KReference {
 }
 
 func kafkaSource(f route.Function, deadLetter string) (*kafkasourcesv1.KafkaSource, error) {
-	bases := f.Topics
-	if len(bases) == 0 {
-		bases = []string{ActivityTopic}
-	}
-	if len(bases) > 1 {
-		// One base per source keeps rotate-topics' patch simple: the
-		// label names the base whose dated topics spec.topics holds.
-		return nil, fmt.Errorf("sink %s: a KafkaSource reads the dated topics of one base, not %v", f.Name, bases)
-	}
-	topics, err := DatedTopics(bases[0], referenceDay)
-	if err != nil {
-		return nil, err
+	labels := map[string]string{GroupLabel: string(f.Group)}
+	var topics []string
+	if f.Topic != "" {
+		// An undated topic an outside producer writes: no topic-base
+		// label, so rotate-topics never patches it.
+		if len(f.Topics) > 0 {
+			return nil, fmt.Errorf("sink %s: reads either an undated Topic or dated Topics, not both", f.Name)
+		}
+		topics = []string{f.Topic}
+	} else {
+		bases := f.Topics
+		if len(bases) == 0 {
+			bases = []string{ActivityTopic}
+		}
+		if len(bases) > 1 {
+			// One base per source keeps rotate-topics' patch simple: the
+			// label names the base whose dated topics spec.topics holds.
+			return nil, fmt.Errorf("sink %s: a KafkaSource reads the dated topics of one base, not %v", f.Name, bases)
+		}
+		dated, err := DatedTopics(bases[0], referenceDay)
+		if err != nil {
+			return nil, err
+		}
+		topics = dated
+		labels[TopicBaseLabel] = bases[0]
 	}
 	// The delivery the local emulator also follows (kafka.DefaultDelivery):
 	// Knative retries 404, 408, 409, 429 and 5xx with exponential backoff,
@@ -100,11 +113,8 @@ func kafkaSource(f route.Function, deadLetter string) (*kafkasourcesv1.KafkaSour
 	perTry := fmt.Sprintf("PT%dS", timeout(f))
 	ordering := kafkasourcesv1.Ordered
 	return &kafkasourcesv1.KafkaSource{
-		TypeMeta: metav1.TypeMeta{APIVersion: "sources.knative.dev/v1", Kind: "KafkaSource"},
-		ObjectMeta: meta(f.Name, map[string]string{
-			GroupLabel:     string(f.Group),
-			TopicBaseLabel: bases[0],
-		}),
+		TypeMeta:   metav1.TypeMeta{APIVersion: "sources.knative.dev/v1", Kind: "KafkaSource"},
+		ObjectMeta: meta(f.Name, labels),
 		Spec: kafkasourcesv1.KafkaSourceSpec{
 			// ConsumerGroup is immutable: one per sink, named after it.
 			ConsumerGroup: "dailyfeed-" + f.Name,

@@ -7,4 +7,11 @@ var images = []Function{
 		post("/api/images/upload"), post("/api/images/upload/profile")}},
 	{Name: "view-image", Kind: HTTP, Group: Image, Routes: []Route{get("/api/images/view/{imageId}")}},
 	{Name: "delete-images", Kind: HTTP, Group: Image, Routes: []Route{post("/api/images/view/command/delete/in")}},
+	// thumbnail-image makes thumbnails off the request path, fed by the
+	// bucket's notifications of new originals (MinIO's Kafka target).
+	{Name: "thumbnail-image", Kind: CloudEvent, Group: Sink, TimeoutSeconds: 60, Topic: ImageUploadsTopic},
 }
+
+// ImageUploadsTopic is the topic the object store's bucket notifications
+// go to (IMAGE_UPLOADS_TOPIC, MinIO's MINIO_NOTIFY_KAFKA_TOPIC_<ID>).
+const ImageUploadsTopic = "image-uploads"

@@ -71,6 +71,10 @@ type Function struct {
 	// Topics are the base names of the dated topics a Sink's KafkaSource
 	// reads ({base}-yyyyMMdd); empty means member-activity.
 	Topics []string
+	// Topic is one undated topic a Sink's KafkaSource reads instead of
+	// dated ones: a topic an outside producer writes (the object store's
+	// bucket notifications), which rotate-topics leaves alone.
+	Topic string
 	// DeadLetter marks the sink of undeliverable events (store-dead-letter):
 	// it gets no KafkaSource of its own, and every other sink's KafkaSource
 	// sends what it could not deliver there (delivery.deadLetterSink).

@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -107,6 +108,13 @@ func Open(ctx context.Context, cfg config.Config, needs Needs) (*Stack, error) {
 		if err := s.Store.EnsureBucket(ctx); err != nil {
 			s.Close()
 			return nil, err
+		}
+		if arn := cfg.S3NotifyARN; arn != "" && arn != "off" {
+			// Without it uploads still work; thumbnails are not made
+			// and views serve the originals.
+			if err := s.Store.EnsureNotification(ctx, arn, "images/", "/original"); err != nil {
+				slog.WarnContext(ctx, "bucket notifications not configured: thumbnails will not be made (S3_NOTIFY_ARN, MinIO's MINIO_NOTIFY_KAFKA_* settings)", "err", err)
+			}
 		}
 	}
 	return s, nil
