@@ -305,8 +305,16 @@ up_minio() {
 		build_minio
 		command -v curl >/dev/null || apt_install curl
 		mkdir -p "$data"
+		# Bucket notifications of new image originals go to Kafka (the
+		# target arn:minio:sqs::DAILYFEED:kafka, S3_NOTIFY_ARN), where the
+		# thumbnail-image sink's KafkaSource reads them; the queue dir keeps
+		# them while the broker is down.
 		background minio env MINIO_ROOT_USER="${S3_ACCESS_KEY:-minioadmin}" \
 			MINIO_ROOT_PASSWORD="${S3_SECRET_KEY:-minioadmin}" MINIO_UPDATE=off \
+			MINIO_NOTIFY_KAFKA_ENABLE_DAILYFEED=on \
+			MINIO_NOTIFY_KAFKA_BROKERS_DAILYFEED="$HOST:${PORT[kafka]}" \
+			MINIO_NOTIFY_KAFKA_TOPIC_DAILYFEED="${IMAGE_UPLOADS_TOPIC:-image-uploads}" \
+			MINIO_NOTIFY_KAFKA_QUEUE_DIR_DAILYFEED="$STACK_DIR/minio-events" \
 			"$BIN/minio" server "$data" \
 			--address "$HOST:$port" --console-address "$HOST:$MINIO_CONSOLE_PORT"
 		wait_ready minio "$log" curl -sf "http://$HOST:$port/minio/health/live"

@@ -40,6 +40,9 @@ func TestDeleteOnlyMine(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if _, err := svc.MakeThumbnail(ctx, img.ID, image.NewLimiter(1)); err != nil {
+			t.Fatal(err)
+		}
 		return img
 	}
 	mine, avatar, theirs := upload(me, false), upload(me, true), upload(other, false)

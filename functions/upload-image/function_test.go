@@ -68,9 +68,9 @@ func TestUploadEveryFormat(t *testing.T) {
 	}{
 		{"jpeg", "a.jpg", "image/jpeg", imagetest.JPEG(t, 400, 300), "image/jpeg"},
 		{"png", "a.png", "image/png", imagetest.PNG(t, 64, 64), "image/png"},
-		{"gif", "a.gif", "image/gif", imagetest.GIF(t, 32, 32), "image/png"},
-		{"webp", "a.webp", "image/webp", imagetest.WebPLossy(), "image/jpeg"},
-		{"bmp", "a.bmp", "image/bmp", imagetest.BMP(t, 20, 10), "image/png"},
+		{"gif", "a.gif", "image/gif", imagetest.GIF(t, 32, 32), "image/gif"},
+		{"webp", "a.webp", "image/webp", imagetest.WebPLossy(), "image/webp"},
+		{"bmp", "a.bmp", "image/bmp", imagetest.BMP(t, 20, 10), "image/bmp"},
 		{"png renamed .jpg", "photo.jpg", "image/jpeg", imagetest.PNG(t, 64, 64), "image/png"},
 		{"no client type", "blob", "", imagetest.JPEG(t, 10, 10), "image/jpeg"},
 	} {
@@ -113,6 +113,12 @@ func TestUploadRemovesEXIF(t *testing.T) {
 		t.Fatalf("status %d, body %s", w.Code, w.Body)
 	}
 	img := e.stored(t, resp)
+	if img.Status != image.StatusPending {
+		t.Errorf("status %s right after the upload, want pending (the thumbnail is made off the request path)", img.Status)
+	}
+	if _, err := image.NewService(e.s, image.Options{}).MakeThumbnail(context.Background(), img.ID, image.NewLimiter(1)); err != nil {
+		t.Fatal(err)
+	}
 	for _, key := range []string{img.Key, img.ThumbKey} {
 		body, _, err := e.s.Store.Get(context.Background(), key)
 		if err != nil {

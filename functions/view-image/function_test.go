@@ -41,38 +41,37 @@ func TestViewEveryFormat(t *testing.T) {
 	t.Parallel()
 	s, svc, me := setup(t)
 	for _, tc := range []struct {
-		name string
-		data []byte
-		want string
+		name  string
+		data  []byte
+		orig  string
+		thumb string
 	}{
-		{"jpeg", imagetest.JPEG(t, 300, 200), "image/jpeg"},
-		{"png", imagetest.PNG(t, 200, 300), "image/png"},
-		{"gif", imagetest.GIF(t, 50, 50), "image/png"},
-		{"webp", imagetest.WebPLossless(), "image/png"},
-		{"bmp", imagetest.BMP(t, 40, 40), "image/png"},
+		{"jpeg", imagetest.JPEG(t, 300, 200), "image/jpeg", "image/jpeg"},
+		{"png", imagetest.PNG(t, 200, 300), "image/png", "image/png"},
+		{"gif", imagetest.GIF(t, 50, 50), "image/gif", "image/png"},
+		{"webp", imagetest.WebPLossless(), "image/webp", "image/png"},
+		{"bmp", imagetest.BMP(t, 40, 40), "image/bmp", "image/png"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			img, err := svc.Upload(context.Background(), me, tc.data, false)
-			if err != nil {
-				t.Fatal(err)
-			}
+			img := uploadReady(t, svc, me, tc.data)
 			for _, q := range []struct {
 				query string
 				size  goimage.Point
-			}{{"", goimage.Pt(img.Width, img.Height)}, {"?thumbnail=false", goimage.Pt(img.Width, img.Height)}, {"?thumbnail=true", goimage.Pt(150, 150)}} {
+				want  string
+			}{{"", goimage.Pt(img.Width, img.Height), tc.orig}, {"?thumbnail=false", goimage.Pt(img.Width, img.Height), tc.orig}, {"?thumbnail=true", goimage.Pt(150, 150), tc.thumb}} {
 				w := get(t, s, image.Options{}, http.MethodGet, img.ID, q.query, nil)
 				if w.Code != http.StatusOK {
 					t.Fatalf("%s: status %d: %s", q.query, w.Code, w.Body)
 				}
 				h := w.Header()
 				sum := sha256.Sum256(w.Body.Bytes())
-				if h.Get("Content-Type") != tc.want || h.Get("ETag") != `"`+hex.EncodeToString(sum[:16])+`"` ||
+				if h.Get("Content-Type") != q.want || h.Get("ETag") != `"`+hex.EncodeToString(sum[:16])+`"` ||
 					h.Get("Cache-Control") != "public, max-age=31536000, immutable" || h.Get("X-Content-Type-Options") != "nosniff" {
 					t.Errorf("%s: headers %v", q.query, h)
 				}
 				pic, format, err := goimage.Decode(bytes.NewReader(w.Body.Bytes()))
-				if err != nil || "image/"+format != tc.want || pic.Bounds().Size() != q.size {
-					t.Errorf("%s: body is %s %v (%v), want %s %v", q.query, format, pic.Bounds().Size(), err, tc.want, q.size)
+				if err != nil || "image/"+format != q.want || pic.Bounds().Size() != q.size {
+					t.Errorf("%s: body is %s %v (%v), want %s %v", q.query, format, pic.Bounds().Size(), err, q.want, q.size)
 				}
 
 				again := get(t, s, image.Options{}, http.MethodGet, img.ID, q.query, http.Header{"If-None-Match": {h.Get("ETag")}})
@@ -123,10 +122,7 @@ func TestViewRejectsBadThumbnailFlag(t *testing.T) {
 func TestViewRedirectsToPresignedURL(t *testing.T) {
 	t.Parallel()
 	s, svc, me := setup(t)
-	img, err := svc.Upload(context.Background(), me, imagetest.JPEG(t, 200, 100), false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	img := uploadReady(t, svc, me, imagetest.JPEG(t, 200, 100))
 	w := get(t, s, image.Options{Redirect: true}, http.MethodGet, img.ID, "?thumbnail=true", nil)
 	if w.Code != http.StatusFound {
 		t.Fatalf("status %d, want 302: %s", w.Code, w.Body)
@@ -153,5 +149,38 @@ func TestIfNoneMatch(t *testing.T) {
 		if got := matches(tc.header, `"abc"`); got != tc.want {
 			t.Errorf("matches(%q) = %v, want %v", tc.header, got, tc.want)
 		}
+	}
+}
+
+// uploadReady uploads data and makes its thumbnail, as thumbnail-image
+// does when the bucket notification arrives.
+func uploadReady(t *testing.T, svc *image.Service, member int64, data []byte) image.Image {
+	t.Helper()
+	ctx := context.Background()
+	img, err := svc.Upload(ctx, member, data, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.MakeThumbnail(ctx, img.ID, image.NewLimiter(1)); err != nil {
+		t.Fatal(err)
+	}
+	img, err = svc.Get(ctx, img.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return img
+}
+
+func TestViewOfAPendingThumbnailServesTheOriginal(t *testing.T) {
+	t.Parallel()
+	s, svc, me := setup(t)
+	img, err := svc.Upload(context.Background(), me, imagetest.PNG(t, 300, 200), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := get(t, s, image.Options{}, http.MethodGet, img.ID, "?thumbnail=true", nil)
+	pic, _, err := goimage.Decode(bytes.NewReader(w.Body.Bytes()))
+	if w.Code != http.StatusOK || err != nil || pic.Bounds().Size() != goimage.Pt(300, 200) {
+		t.Fatalf("thumbnail view before the thumbnail: %d, %v; want the 300×200 original", w.Code, err)
 	}
 }

@@ -2,6 +2,8 @@ package image_test
 
 import (
 	"bytes"
+	"encoding/binary"
+	"hash/crc32"
 	goimage "image"
 	_ "image/gif"
 	"image/jpeg"
@@ -43,7 +45,7 @@ func TestSniff(t *testing.T) {
 	}
 }
 
-func TestProcessFormats(t *testing.T) {
+func TestInspectAndThumbnailEveryFormat(t *testing.T) {
 	for _, tc := range []struct {
 		name      string
 		data      []byte
@@ -54,29 +56,36 @@ func TestProcessFormats(t *testing.T) {
 	}{
 		{"jpeg", imagetest.JPEG(t, 300, 200), "image/jpeg", 300, 200, "image/jpeg"},
 		{"png", imagetest.PNG(t, 120, 80), "image/png", 120, 80, "image/png"},
-		{"gif first frame", imagetest.GIF(t, 40, 30), "image/png", 40, 30, "image/png"},
-		{"bmp", imagetest.BMP(t, 33, 17), "image/png", 33, 17, "image/png"},
-		{"webp lossless", imagetest.WebPLossless(), "image/png", 0, 0, "image/png"},
-		{"webp lossy", imagetest.WebPLossy(), "image/jpeg", 0, 0, "image/jpeg"},
+		{"gif first frame", imagetest.GIF(t, 40, 30), "image/gif", 40, 30, "image/png"},
+		{"bmp", imagetest.BMP(t, 33, 17), "image/bmp", 33, 17, "image/png"},
+		{"webp lossless", imagetest.WebPLossless(), "image/webp", 0, 0, "image/png"},
+		{"webp lossy", imagetest.WebPLossy(), "image/webp", 0, 0, "image/jpeg"},
 		{"tiny", imagetest.PNG(t, 1, 1), "image/png", 1, 1, "image/png"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			p, err := image.Process(tc.data, image.Options{})
+			in, err := image.Inspect(tc.data, image.Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if p.Image.ContentType != tc.wantType || p.Thumb.ContentType != tc.wantThumb {
-				t.Errorf("types = %s, %s; want %s, %s", p.Image.ContentType, p.Thumb.ContentType, tc.wantType, tc.wantThumb)
+			if in.ContentType != tc.wantType {
+				t.Errorf("type = %s, want %s", in.ContentType, tc.wantType)
 			}
-			img := decode(t, p.Image.Data, tc.wantType)
-			if tc.wantW != 0 && (img.Bounds().Dx() != tc.wantW || img.Bounds().Dy() != tc.wantH) {
-				t.Errorf("size = %v, want %dx%d", img.Bounds().Size(), tc.wantW, tc.wantH)
+			if tc.wantW != 0 && (in.Width != tc.wantW || in.Height != tc.wantH) {
+				t.Errorf("size = %dx%d, want %dx%d", in.Width, in.Height, tc.wantW, tc.wantH)
 			}
-			if img.Bounds().Dx() != p.Image.Width || img.Bounds().Dy() != p.Image.Height {
-				t.Errorf("recorded size %dx%d, encoded %v", p.Image.Width, p.Image.Height, img.Bounds().Size())
+			// The stripped original still decodes to the same picture size.
+			cfg, _, err := goimage.DecodeConfig(bytes.NewReader(in.Data))
+			if err != nil || cfg.Width != in.Width || cfg.Height != in.Height {
+				t.Errorf("stripped original: %+v, %v", cfg, err)
 			}
-			thumb := decode(t, p.Thumb.Data, tc.wantThumb)
-			if got := thumb.Bounds().Size(); got != goimage.Pt(150, 150) {
+			thumb, err := image.Thumbnail(in.Data, image.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if thumb.ContentType != tc.wantThumb {
+				t.Errorf("thumbnail type %s, want %s", thumb.ContentType, tc.wantThumb)
+			}
+			if got := decode(t, thumb.Data, tc.wantThumb).Bounds().Size(); got != goimage.Pt(150, 150) {
 				t.Errorf("thumbnail is %v, want 150x150", got)
 			}
 		})
@@ -101,31 +110,14 @@ func decode(t *testing.T, data []byte, contentType string) goimage.Image {
 	return img
 }
 
-func TestProcessFitsWithinMaxSide(t *testing.T) {
-	p, err := image.Process(imagetest.JPEG(t, 1000, 400), image.Options{MaxSide: 500})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if p.Image.Width != 500 || p.Image.Height != 200 {
-		t.Errorf("fitted to %dx%d, want 500x200", p.Image.Width, p.Image.Height)
-	}
-	p, err = image.Process(imagetest.PNG(t, 100, 1000), image.Options{MaxSide: 500})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if p.Image.Width != 50 || p.Image.Height != 500 {
-		t.Errorf("fitted to %dx%d, want 50x500", p.Image.Width, p.Image.Height)
-	}
-}
-
-func TestProcessThumbnailIsCentreCrop(t *testing.T) {
+func TestThumbnailIsCentreCrop(t *testing.T) {
 	// A 300×100 picture whose left half is red: the centred 100×100 square
 	// spans x 100–200, so the thumbnail's left half is red and right is not.
-	p, err := image.Process(imagetest.PNG(t, 300, 100), image.Options{})
+	p, err := image.Thumbnail(imagetest.PNG(t, 300, 100), image.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	thumb := decode(t, p.Thumb.Data, "image/png")
+	thumb := decode(t, p.Data, "image/png")
 	r, _, _, _ := thumb.At(20, 75).RGBA()
 	if r>>8 < 250 {
 		t.Errorf("left of thumbnail has red %d, want 255", r>>8)
@@ -136,7 +128,7 @@ func TestProcessThumbnailIsCentreCrop(t *testing.T) {
 	}
 }
 
-func TestProcessRejects(t *testing.T) {
+func TestInspectRejects(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		data []byte
@@ -148,10 +140,9 @@ func TestProcessRejects(t *testing.T) {
 		{"png claiming 100000x100000", imagetest.HugePNG(100_000, 100_000), image.Options{}, image.TooManyPixels},
 		{"png above the pixel limit", imagetest.PNG(t, 101, 100), image.Options{MaxPixels: 10_000}, image.TooManyPixels},
 		{"truncated png", imagetest.PNG(t, 50, 50)[:60], image.Options{}, image.Invalid},
-		{"corrupt jpeg", append(imagetest.JPEG(t, 50, 50)[:200], bytes.Repeat([]byte{0}, 100)...), image.Options{}, image.Invalid},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := image.Process(tc.data, tc.opts)
+			_, err := image.Inspect(tc.data, tc.opts)
 			if got := errcode.Of(err); got != tc.want {
 				t.Fatalf("error %v (code %s), want %s", err, got, tc.want)
 			}
@@ -162,23 +153,78 @@ func TestProcessRejects(t *testing.T) {
 	}
 }
 
-func TestProcessStripsEXIF(t *testing.T) {
-	in := imagetest.JPEGWithEXIF(t, 64, 48, 1)
-	if !bytes.Contains(in, []byte(imagetest.GPSMarker)) {
-		t.Fatal("fixture carries no GPS marker")
-	}
-	p, err := image.Process(in, image.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for name, data := range map[string][]byte{"image": p.Image.Data, "thumbnail": p.Thumb.Data} {
-		if bytes.Contains(data, []byte("Exif")) || bytes.Contains(data, []byte("GPS")) {
-			t.Errorf("%s still carries EXIF", name)
+func TestThumbnailRejectsACorruptBody(t *testing.T) {
+	for name, data := range map[string][]byte{
+		"corrupt png":  imagetest.CorruptPNG(t, 300, 300),
+		"corrupt jpeg": append(imagetest.JPEG(t, 50, 50)[:200], bytes.Repeat([]byte{0}, 100)...),
+	} {
+		if _, err := image.Inspect(data, image.Options{}); err != nil && name == "corrupt png" {
+			t.Errorf("%s: the header is valid, Inspect says %v", name, err)
 		}
-		if hasSegment(data, 0xe1) {
-			t.Errorf("%s still has an APP1 segment", name)
+		if _, err := image.Thumbnail(data, image.Options{}); errcode.Of(err) != image.Invalid {
+			t.Errorf("%s: Thumbnail error %v, want %s", name, err, image.Invalid)
 		}
 	}
+}
+
+func TestInspectStripsEXIFKeepingOrientation(t *testing.T) {
+	for _, o := range []uint16{1, 6} {
+		in := imagetest.JPEGWithEXIF(t, 64, 48, o)
+		if !bytes.Contains(in, []byte(imagetest.GPSMarker)) {
+			t.Fatal("fixture carries no GPS marker")
+		}
+		p, err := image.Inspect(in, image.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bytes.Contains(p.Data, []byte("GPS")) {
+			t.Errorf("orientation %d: the original still carries GPS", o)
+		}
+		if hasSegment(p.Data, 0xe1) != (o != 1) {
+			t.Errorf("orientation %d: APP1 present = %v", o, hasSegment(p.Data, 0xe1))
+		}
+		// The coded picture is untouched: everything from the scan on.
+		sos := bytes.Index(in, []byte{0xff, 0xda})
+		if !bytes.HasSuffix(p.Data, in[sos:]) {
+			t.Errorf("orientation %d: the picture data was re-encoded", o)
+		}
+	}
+}
+
+func TestStripPNGAndWebPAndGIFMetadata(t *testing.T) {
+	src := imagetest.PNG(t, 20, 10)
+	withText := append(bytes.Clone(src[:33]), pngChunk("tEXt", []byte("GPS\x00secret"))...)
+	withText = append(withText, src[33:]...)
+	out, err := image.Strip(image.PNG, withText)
+	if err != nil || bytes.Contains(out, []byte("secret")) || !bytes.Equal(out, src) {
+		t.Errorf("png: %v, text left: %v", err, bytes.Contains(out, []byte("secret")))
+	}
+	if _, err := png.Decode(bytes.NewReader(out)); err != nil {
+		t.Errorf("stripped png does not decode: %v", err)
+	}
+	for _, f := range []image.Format{image.WebP, image.GIF} {
+		data := imagetest.WebPLossless()
+		if f == image.GIF {
+			data = imagetest.GIF(t, 8, 8)
+		}
+		out, err := image.Strip(f, data)
+		if err != nil {
+			t.Errorf("%s: %v", f, err)
+			continue
+		}
+		if _, _, err := goimage.Decode(bytes.NewReader(out)); err != nil && f == image.GIF {
+			t.Errorf("%s: stripped file does not decode: %v", f, err)
+		}
+	}
+}
+
+func pngChunk(typ string, data []byte) []byte {
+	var b bytes.Buffer
+	_ = binary.Write(&b, binary.BigEndian, uint32(len(data)))
+	b.WriteString(typ)
+	b.Write(data)
+	_ = binary.Write(&b, binary.BigEndian, crc32.ChecksumIEEE(append([]byte(typ), data...)))
+	return b.Bytes()
 }
 
 // hasSegment reports whether a JPEG has a marker segment before its scan.
@@ -196,27 +242,25 @@ func hasSegment(jpg []byte, marker byte) bool {
 	return false
 }
 
-func TestProcessAppliesEXIFOrientation(t *testing.T) {
+func TestThumbnailAppliesEXIFOrientation(t *testing.T) {
 	for _, tc := range []struct {
 		orientation uint16
-		w, h        int
 		redAt       goimage.Point // a pixel of the red half after turning
 	}{
-		{1, 80, 40, goimage.Pt(5, 20)},
-		{3, 80, 40, goimage.Pt(75, 20)}, // turned 180°: red on the right
-		{6, 40, 80, goimage.Pt(20, 5)},  // turned clockwise: red on top
-		{8, 40, 80, goimage.Pt(20, 75)}, // turned counter-clockwise: red at the bottom
-		{2, 80, 40, goimage.Pt(75, 20)}, // mirrored
+		{1, goimage.Pt(5, 75)},
+		{3, goimage.Pt(145, 75)}, // turned 180°: red on the right
+		{6, goimage.Pt(75, 5)},   // turned clockwise: red on top
+		{8, goimage.Pt(75, 145)}, // turned counter-clockwise: red at the bottom
 	} {
-		p, err := image.Process(imagetest.JPEGWithEXIF(t, 80, 40, tc.orientation), image.Options{})
+		in, err := image.Inspect(imagetest.JPEGWithEXIF(t, 160, 160, tc.orientation), image.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if p.Image.Width != tc.w || p.Image.Height != tc.h {
-			t.Errorf("orientation %d: %dx%d, want %dx%d", tc.orientation, p.Image.Width, p.Image.Height, tc.w, tc.h)
-			continue
+		p, err := image.Thumbnail(in.Data, image.Options{})
+		if err != nil {
+			t.Fatal(err)
 		}
-		img := decode(t, p.Image.Data, "image/jpeg")
+		img := decode(t, p.Data, "image/jpeg")
 		r, g, _, _ := img.At(tc.redAt.X, tc.redAt.Y).RGBA()
 		if r>>8 < 230 {
 			t.Errorf("orientation %d: pixel %v is %d/%d red/green, want red", tc.orientation, tc.redAt, r>>8, g>>8)

@@ -45,16 +45,17 @@ func TestUploadViewDeleteEveryFormat(t *testing.T) {
 	ctx := context.Background()
 	me := imagetest.Member(t, s, "me")
 	for _, tc := range []struct {
-		name     string
-		data     []byte
-		wantType string
+		name      string
+		data      []byte
+		wantOrig  string
+		wantThumb string
 	}{
-		{"jpeg", imagetest.JPEG(t, 640, 480), "image/jpeg"},
-		{"png", imagetest.PNG(t, 300, 500), "image/png"},
-		{"gif", imagetest.GIF(t, 64, 64), "image/png"},
-		{"webp", imagetest.WebPLossy(), "image/jpeg"},
-		{"webp lossless", imagetest.WebPLossless(), "image/png"},
-		{"bmp", imagetest.BMP(t, 90, 60), "image/png"},
+		{"jpeg", imagetest.JPEG(t, 640, 480), "image/jpeg", "image/jpeg"},
+		{"png", imagetest.PNG(t, 300, 500), "image/png", "image/png"},
+		{"gif", imagetest.GIF(t, 64, 64), "image/gif", "image/png"},
+		{"webp", imagetest.WebPLossy(), "image/webp", "image/jpeg"},
+		{"webp lossless", imagetest.WebPLossless(), "image/webp", "image/png"},
+		{"bmp", imagetest.BMP(t, 90, 60), "image/bmp", "image/png"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			img, err := svc.Upload(ctx, me, tc.data, false)
@@ -68,10 +69,27 @@ func TestUploadViewDeleteEveryFormat(t *testing.T) {
 			if diff := cmp.Diff(img, got); diff != "" {
 				t.Errorf("stored row differs (-uploaded +read):\n%s", diff)
 			}
+			if got.Status != image.StatusPending || got.Variant(true) != got.Variant(false) {
+				t.Errorf("before its thumbnail: status %s, thumbnail variant %+v, want the original", got.Status, got.Variant(true))
+			}
+			// What thumbnail-image does when the bucket notification comes.
+			if out, err := svc.MakeThumbnail(ctx, img.ID, image.NewLimiter(1)); err != nil || out != image.ThumbnailMade {
+				t.Fatalf("MakeThumbnail: %s, %v", out, err)
+			}
+			if out, err := svc.MakeThumbnail(ctx, img.ID, image.NewLimiter(1)); err != nil || out != image.ThumbnailAlready {
+				t.Fatalf("MakeThumbnail again: %s, %v", out, err)
+			}
+			if got, err = svc.Get(ctx, img.ID); err != nil || got.Status != image.StatusReady {
+				t.Fatalf("after MakeThumbnail: %+v, %v", got, err)
+			}
 			for _, thumb := range []bool{false, true} {
 				v := got.Variant(thumb)
-				if v.ContentType != tc.wantType {
-					t.Errorf("thumb=%v: type %s, want %s", thumb, v.ContentType, tc.wantType)
+				want := tc.wantOrig
+				if thumb {
+					want = tc.wantThumb
+				}
+				if v.ContentType != want {
+					t.Errorf("thumb=%v: type %s, want %s", thumb, v.ContentType, want)
 				}
 				data := read(t, svc, v)
 				sum := sha256.Sum256(data)
@@ -79,7 +97,7 @@ func TestUploadViewDeleteEveryFormat(t *testing.T) {
 					t.Errorf("thumb=%v: object (%d bytes) does not match its record (%d bytes, %s)", thumb, len(data), v.Bytes, v.ETag)
 				}
 				obj, err := s.Store.Head(ctx, v.Key)
-				if err != nil || obj.ContentType != tc.wantType || obj.CacheControl != image.CacheControl {
+				if err != nil || obj.ContentType != v.ContentType || obj.CacheControl != image.CacheControl {
 					t.Errorf("thumb=%v: object metadata %+v, %v", thumb, obj, err)
 				}
 			}
@@ -115,13 +133,17 @@ func TestUploadStoresNoEXIF(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if img.Width != 100 || img.Height != 200 {
-		t.Errorf("stored %dx%d, want the EXIF orientation applied (100x200)", img.Width, img.Height)
+	if _, err := svc.MakeThumbnail(ctx, img.ID, image.NewLimiter(1)); err != nil {
+		t.Fatal(err)
+	}
+	if img, err = svc.Get(ctx, img.ID); err != nil {
+		t.Fatal(err)
 	}
 	for _, v := range []image.Variant{img.Variant(false), img.Variant(true)} {
 		data := read(t, svc, v)
-		if bytes.Contains(data, []byte("Exif")) || bytes.Contains(data, []byte("GPS")) {
-			t.Errorf("stored %s still carries EXIF", v.Key)
+		// The original keeps only a minimal EXIF of the Orientation tag.
+		if bytes.Contains(data, []byte("GPS")) || bytes.Contains(data, []byte(imagetest.GPSMarker)) {
+			t.Errorf("stored %s still carries GPS", v.Key)
 		}
 	}
 }
@@ -133,6 +155,9 @@ func TestOnlyTheOwnerDeletes(t *testing.T) {
 	me, other := imagetest.Member(t, s, "me"), imagetest.Member(t, s, "other")
 	mine, err := svc.Upload(ctx, me, imagetest.PNG(t, 20, 20), false)
 	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.MakeThumbnail(ctx, mine.ID, image.NewLimiter(1)); err != nil {
 		t.Fatal(err)
 	}
 	theirs, err := svc.Upload(ctx, other, imagetest.PNG(t, 20, 20), false)
@@ -226,6 +251,12 @@ func TestPresignedURLServesTheImage(t *testing.T) {
 	ctx := context.Background()
 	img, err := svc.Upload(ctx, imagetest.Member(t, s, "me"), imagetest.PNG(t, 30, 30), false)
 	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.MakeThumbnail(ctx, img.ID, image.NewLimiter(1)); err != nil {
+		t.Fatal(err)
+	}
+	if img, err = svc.Get(ctx, img.ID); err != nil {
 		t.Fatal(err)
 	}
 	u, err := svc.PresignURL(ctx, img.Variant(true))

@@ -139,6 +139,22 @@ func JPEGWithEXIF(t testing.TB, w, h int, orientation uint16) []byte {
 	return out.Bytes()
 }
 
+// CorruptPNG is a w×h PNG whose header is valid but whose pixel data is
+// not: its chunks are intact (lengths and CRCs), the compressed stream
+// inside IDAT is garbage, so only a full decode finds out.
+func CorruptPNG(t testing.TB, w, h int) []byte {
+	t.Helper()
+	var out bytes.Buffer
+	out.WriteString("\x89PNG\r\n\x1a\n")
+	ihdr := binary.BigEndian.AppendUint32(nil, uint32(w))
+	ihdr = binary.BigEndian.AppendUint32(ihdr, uint32(h))
+	ihdr = append(ihdr, 8, 6, 0, 0, 0) // 8-bit RGBA
+	chunk(&out, "IHDR", ihdr)
+	chunk(&out, "IDAT", bytes.Repeat([]byte{0xde, 0xad, 0xbe, 0xef}, 256))
+	chunk(&out, "IEND", nil)
+	return out.Bytes()
+}
+
 // HugePNG is a PNG whose header claims w×h pixels, followed by a tiny
 // IDAT: decoding it would allocate w×h×4 bytes.
 func HugePNG(w, h uint32) []byte {
