@@ -14,6 +14,7 @@
 #
 # Environment:
 #   STACK_DIR            state folder (default .local): data, log/, run/, bin/
+#   STACK_BIN            where built servers go (default $STACK_DIR/bin)
 #   STACK_PG_PORT        default: port of DATABASE_URL, else PGPORT, else 5432
 #   STACK_REDIS_PORT     default 6379
 #   STACK_KAFKA_PORT     default 9092
@@ -35,7 +36,9 @@ mkdir -p "$STACK_DIR"
 STACK_DIR=$(cd "$STACK_DIR" && pwd) # absolute: servers run from other dirs
 RUN=$STACK_DIR/run
 LOG=$STACK_DIR/log
-BIN=$STACK_DIR/bin
+BIN=${STACK_BIN:-$STACK_DIR/bin} # binaries (kafka-broker, minio) may be shared between state folders
+mkdir -p "$BIN"
+BIN=$(cd "$BIN" && pwd)
 WAIT=${STACK_WAIT:-60}
 HOST=127.0.0.1
 GO=${GO:-$(command -v go || echo /usr/local/go/bin/go)}
