@@ -65,6 +65,7 @@ type Report struct {
 	Retries      int64                  `json:"retries"` // delivery attempts beyond one per record
 	Poison       int                    `json:"poison"`  // malformed records produced
 	Unclear      int64                  `json:"unclear"` // 5xx answers other than 503, refused writes accepted
+	Cut          int64                  `json:"cut"`     // requests sent whole that got no answer (a shutdown that dropped them)
 	Drained      float64                `json:"drainSeconds"`
 	Statuses     map[string]map[int]int `json:"statuses"`
 	// Planted is the accounting after the planted defects (CheckTheCheck).
@@ -268,13 +269,17 @@ func (r *runner) run(ctx context.Context) (Report, error) {
 
 	rep := Report{Tally: tally, Events: r.l.acked.Load(), Members: len(members), Seconds: loadTook.Seconds(),
 		Faults: r.faults, MaxLag: r.maxLag, MaxLagAge: r.maxAge.Seconds(), Retries: r.retries.Load(),
-		Poison: len(r.poison), Unclear: r.l.unclear.Load(), Drained: drained.Seconds(), Statuses: r.l.statuses, Planted: planted}
+		Poison: len(r.poison), Unclear: r.l.unclear.Load(), Cut: r.l.cut.Load(), Drained: drained.Seconds(), Statuses: r.l.statuses, Planted: planted}
 	for _, st := range r.l.statuses {
 		for _, n := range st {
 			rep.Operations += int64(n)
 		}
 	}
 	rep.EventsPerSec = float64(rep.Events) / loadTook.Seconds()
+	if rep.Cut > 0 {
+		rep.Wrong += int(rep.Cut)
+		rep.Findings = append(rep.Findings, fmt.Sprintf("%d requests were sent whole and got no answer (dropped by a shutdown, or hung)", rep.Cut))
+	}
 	if rep.Unclear > 0 {
 		rep.Wrong += int(rep.Unclear)
 		rep.Findings = append(rep.Findings, fmt.Sprintf("%d answers were neither a success, a 4xx nor a clear 503", rep.Unclear))

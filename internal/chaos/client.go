@@ -8,6 +8,9 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"net/http/httptrace"
+	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -25,6 +28,10 @@ type answer struct {
 	status int // 0: no answer
 	code   string
 	data   json.RawMessage
+	// cut: the request was sent whole and then got no answer (the
+	// process stopped under it, or it hung past the client's timeout),
+	// as opposed to a connection refused or closed while idle.
+	cut bool
 }
 
 func (a answer) outcome() outcome {
@@ -71,15 +78,20 @@ func (c *api) send(ctx context.Context, method, path, token, ctype string, rd io
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
+	var wrote atomic.Bool
+	req = req.WithContext(httptrace.WithClientTrace(req.Context(), &httptrace.ClientTrace{
+		WroteRequest: func(httptrace.WroteRequestInfo) { wrote.Store(true) },
+	}))
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return answer{}
+		idle := strings.Contains(err.Error(), "server closed idle connection")
+		return answer{cut: wrote.Load() && !idle && ctx.Err() == nil}
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(resp.Body)
 	a := answer{status: resp.StatusCode}
 	if err != nil {
-		return answer{} // the answer was cut: we do not know
+		return answer{cut: true} // the answer was cut: we do not know
 	}
 	var env struct {
 		Data json.RawMessage `json:"data"`

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/dailyfeed/dailyfeed/events"
 )
@@ -64,6 +65,8 @@ type ledger struct {
 	refusedContent []string
 	statuses       map[string]map[int]int // op -> status -> count
 	unclear        atomic.Int64           // 5xx other than 503
+	cut            atomic.Int64           // requests sent whole that got no answer
+	failed         atomic.Int64           // no answer or 503
 	acked          atomic.Int64           // acknowledged event-emitting operations
 }
 
@@ -88,6 +91,12 @@ func (l *ledger) note(op string, a answer, t events.Type, m int64) outcome {
 	l.statuses[op][a.status]++
 	if a.status >= 500 && a.status != http.StatusServiceUnavailable {
 		l.unclear.Add(1)
+	}
+	if a.cut {
+		l.cut.Add(1)
+	}
+	if a.status == 0 || a.status == http.StatusServiceUnavailable {
+		l.failed.Add(1)
 	}
 	o := a.outcome()
 	if t != "" {
@@ -183,7 +192,13 @@ func (w *worker) loop(ctx context.Context, target int64) {
 	for ctx.Err() == nil && w.l.acked.Load() < target {
 		m := w.members[w.r.IntN(len(w.members))]
 		o := w.pick()
+		before := w.l.failed.Load()
 		o.do(w, ctx, m)
+		if w.l.failed.Load() != before {
+			// As a client would: back off a little when the API is down or
+			// says so.
+			sleep(ctx, time.Duration(50+w.r.IntN(100))*time.Millisecond)
+		}
 	}
 }
 
