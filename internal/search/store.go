@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strconv"
-	"strings"
 
 	"github.com/jackc/pgx/v5"
 
@@ -23,62 +22,45 @@ type Service struct {
 // NewService returns the service over the stack's database.
 func NewService(s *stack.Stack) Service { return Service{DB: s.DB} }
 
-// postText is a post's searchable text. It is the expression of
-// posts_search_trgm_idx (migrations/0006) and must stay identical to it,
-// or the index is not used.
-const postText = `(coalesce(p.title, '') || ' ' || p.content)`
-
-// commentText is a comment's searchable text (comments_search_trgm_idx).
-const commentText = `c.content`
-
-// rankedSQL returns the query of a page of hits of table (alias a) over
-// the searchable text expression text: the number of hits (at most
-// MaxHits: the newest matches), then one row per hit of the page (id null
-// when the page is empty). The score (see the package doc) is cheap by
-// design: every hit is scored, so it uses the stored tsvector and ILIKE,
-// not pg_trgm's similarity functions, which make the trigrams of the whole
-// text of every hit (five times slower on common keywords).
+// pageSQL returns the query of a page of hits of table: the number of
+// hits (at most MaxHits: the newest matches), then one row per hit of the
+// page, newest first (id null when the page is empty).
 //
-//	$1 keyword, $2 limit, $3 offset, $4 and $5 the patterns of a word
-//	starting with the keyword, $6… the ILIKE pattern of each word
-func rankedSQL(table, a, text string, words int) string {
-	match := make([]string, words)
-	for i := range match {
-		match[i] = text + " ILIKE $" + strconv.Itoa(6+i)
-	}
-	lowered := "lower(" + text + ")"
+//	$1 the keyword's tsquery, $2 limit, $3 offset
+//
+// The partial indexes (live rows) are the GIN index on search_terms and
+// the newest-first (created_at DESC, id DESC) index; which one serves a
+// keyword is the planner's choice from its statistics of search_terms:
+// the newest-first walk stops after MaxHits matches, so a common keyword
+// reads about MaxHits / (its share of the rows) rows; a rare one reads its
+// few matches from the GIN index.
+func pageSQL(table string) string {
 	return `
-	WITH q AS (SELECT plainto_tsquery('simple', $1) AS tsq, lower($1) AS kw),
-	matches AS MATERIALIZED (
-		SELECT ` + a + `.id FROM ` + table + ` ` + a + `
-		WHERE ` + a + `.deleted_at IS NULL AND ` + strings.Join(match, " AND ") + `
-		ORDER BY ` + a + `.created_at DESC, ` + a + `.id DESC
+	WITH hits AS MATERIALIZED (
+		SELECT id, created_at FROM ` + table + `
+		WHERE deleted_at IS NULL AND search_terms @@ $1::tsquery
+		ORDER BY created_at DESC, id DESC
 		LIMIT ` + strconv.Itoa(MaxHits) + `
-	),
-	hits AS MATERIALIZED (
-		SELECT ` + a + `.id, ` + a + `.created_at,
-			CASE WHEN r.rank > 0 THEN 1 ELSE 0 END + r.rank
-			+ CASE WHEN ` + text + ` ILIKE $4 OR ` + text + ` ILIKE $5 THEN 0.5 ELSE 0 END
-			+ 0.05 * least((char_length(` + lowered + `) - char_length(replace(` + lowered + `, q.kw, ''))) / char_length(q.kw), 5)
-			AS score
-		FROM matches JOIN ` + table + ` ` + a + ` ON ` + a + `.id = matches.id CROSS JOIN q
-		CROSS JOIN LATERAL (SELECT ts_rank_cd(` + a + `.search_tsv, q.tsq) AS rank) r
 	), total AS (SELECT count(*) AS n FROM hits)
 	SELECT total.n, page.id
 	FROM total LEFT JOIN LATERAL (
-		SELECT id, score, created_at FROM hits ORDER BY score DESC, created_at DESC, id DESC LIMIT $2 OFFSET $3
+		SELECT id, created_at FROM hits ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3
 	) page ON true
-	ORDER BY page.score DESC, page.created_at DESC, page.id DESC`
+	ORDER BY page.created_at DESC, page.id DESC`
 }
 
-// ranked runs rankedSQL and returns the total and the ids of the page.
+var (
+	postsSQL    = pageSQL("posts")
+	commentsSQL = pageSQL("comments")
+)
+
+// ranked runs a pageSQL and returns the total and the ids of the page.
 func (s Service) ranked(ctx context.Context, sql string, kw Keyword, p web.Page) (int64, []int64, error) {
-	// QueryExecModeExec plans the statement with this keyword's patterns
-	// (never a generic plan): a two-character word is a sequential scan, a
-	// longer one the trigram index, and the planner must see which.
-	args := append([]any{pgx.QueryExecModeExec, kw.Text, p.Size, p.Offset()}, kw.prefixPatterns()...)
-	args = append(args, kw.patterns()...)
-	rows, err := s.DB.Query(ctx, sql, args...)
+	// QueryExecModeExec plans the statement with this keyword's tsquery
+	// (never a generic plan): a common keyword walks the newest-first
+	// index, a rare one reads the GIN index, and the planner must see the
+	// keyword to choose.
+	rows, err := s.DB.Query(ctx, sql, pgx.QueryExecModeExec, kw.Query, p.Size, p.Offset())
 	if err != nil {
 		return 0, nil, fmt.Errorf("search: %w", err)
 	}
@@ -100,10 +82,10 @@ func (s Service) ranked(ctx context.Context, sql string, kw Keyword, p web.Page)
 	return total, ids, nil
 }
 
-// Posts returns page p of the live posts matching kw, best first, as
+// Posts returns page p of the live posts matching kw, newest first, as
 // reader sees them (reader 0 is anonymous).
 func (s Service) Posts(ctx context.Context, reader int64, kw Keyword, p web.Page) (web.Slice[PostHit], error) {
-	total, ids, err := s.ranked(ctx, rankedSQL("posts", "p", postText, len(kw.Words)), kw, p)
+	total, ids, err := s.ranked(ctx, postsSQL, kw, p)
 	if err != nil {
 		return web.Slice[PostHit]{}, err
 	}
@@ -124,10 +106,10 @@ func (s Service) Posts(ctx context.Context, reader int64, kw Keyword, p web.Page
 	return page(p, hits, total), nil
 }
 
-// Comments returns page p of the live comments matching kw, best first,
+// Comments returns page p of the live comments matching kw, newest first,
 // as reader sees them.
 func (s Service) Comments(ctx context.Context, reader int64, kw Keyword, p web.Page) (web.Slice[CommentHit], error) {
-	total, ids, err := s.ranked(ctx, rankedSQL("comments", "c", commentText, len(kw.Words)), kw, p)
+	total, ids, err := s.ranked(ctx, commentsSQL, kw, p)
 	if err != nil {
 		return web.Slice[CommentHit]{}, err
 	}

@@ -271,3 +271,17 @@ func quote(lex string) string {
 	lex = strings.ReplaceAll(lex, `\`, `\\`)
 	return "'" + strings.ReplaceAll(lex, `'`, `''`) + "'"
 }
+
+// Surfaces returns the runs of text as they read (NFKC-normalized, words
+// lower-cased): 커피☕좋아 → 커피, 좋아. A snippet highlights them.
+func Surfaces(text string) []string {
+	var out []string
+	for _, r := range runs(text) {
+		if r.kind == word {
+			out = append(out, r.word)
+		} else {
+			out = append(out, strings.Join(r.chars, ""))
+		}
+	}
+	return out
+}
