@@ -2,6 +2,7 @@ package search
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -138,4 +139,53 @@ func explain(t *testing.T, db postgres.DB, sql string, args []any) string {
 		t.Fatalf("%s: %v", sql, err)
 	}
 	return strings.Join(lines, "\n")
+}
+
+// TestPageMatchesAllMatches compares the bounded plan (the newest
+// RecentScan rows first, then older matches from the GIN index) with the
+// plain query over every match, on a table larger than RecentScan, for
+// keywords common and rare enough to take either path.
+func TestPageMatchesAllMatches(t *testing.T) {
+	t.Parallel()
+	s := testenv.Stack(t, stack.Postgres)
+	seed(t, s, 3*RecentScan)
+	// A rare word, only in old posts: found by the second step alone.
+	testenv.Exec(t, s, `UPDATE posts SET content = content || ' 희귀단어', search_terms = NULL WHERE id IN (SELECT id FROM posts ORDER BY created_at LIMIT 50)`)
+	fillTerms(t, s)
+	svc := NewService(s)
+	ctx := context.Background()
+	for _, raw := range []string{"한국어", "공부", "책", "golang", "커피를 weekend", "희귀단어", "없는단어"} {
+		kw, err := ParseKeyword(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, err := s.DB.Query(ctx, `SELECT id FROM posts WHERE deleted_at IS NULL AND search_terms @@ $1::tsquery
+			ORDER BY created_at DESC, id DESC LIMIT $2`, kw.Query, MaxHits)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []int64
+		for p := 0; ; p++ {
+			hits, err := svc.Posts(ctx, 1, kw, web.Page{Page: p, Size: 100})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if *hits.TotalElements != int64(len(want)) {
+				t.Errorf("%s: total %d, want %d", raw, *hits.TotalElements, len(want))
+			}
+			for _, h := range hits.Content {
+				got = append(got, h.ID)
+			}
+			if !hits.HasNext {
+				break
+			}
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("%s: %d hits differ from the %d of every match", raw, len(got), len(want))
+		}
+	}
 }

@@ -20,11 +20,10 @@
 // Every hit contains the whole keyword, so hits are ranked by recency:
 // newest first, then by id, so pages are stable. A keyword matching more
 // than MaxHits rows reaches the newest MaxHits of them (totalElements says
-// how many, up to MaxHits). The page never needs every match: the planner
-// either walks the newest-first index and checks each row's terms (a
-// common keyword finds its page within the first rows) or reads the few
-// matches of a rare keyword from the GIN index and sorts them; its
-// statistics of search_terms (10 000 lexemes) decide which.
+// how many, up to MaxHits). The page never needs every match of a common
+// keyword: the newest RecentScan rows are checked first (a keyword in more
+// than a tenth of the rows finds its MaxHits there), and only a rarer
+// keyword reads its older matches from the GIN index.
 //
 // # Results
 //
@@ -55,7 +54,11 @@ const (
 	MaxWords = 10
 	// MaxHits bounds the hits of a search: the newest MaxHits matches are
 	// reachable by paging (totalElements says how many).
-	MaxHits = 1000
+	MaxHits = 200
+	// RecentScan is how many of the newest rows a search checks first
+	// (internal/search/store.go): a keyword in more than
+	// MaxHits/RecentScan of the rows (10%) is answered from them alone.
+	RecentScan = 2000
 	// DefaultSize is the page size when the request has none.
 	DefaultSize = 20
 )

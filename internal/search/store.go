@@ -28,19 +28,34 @@ func NewService(s *stack.Stack) Service { return Service{DB: s.DB} }
 //
 //	$1 the keyword's tsquery, $2 limit, $3 offset
 //
-// The partial indexes (live rows) are the GIN index on search_terms and
-// the newest-first (created_at DESC, id DESC) index; which one serves a
-// keyword is the planner's choice from its statistics of search_terms:
-// the newest-first walk stops after MaxHits matches, so a common keyword
-// reads about MaxHits / (its share of the rows) rows; a rare one reads its
-// few matches from the GIN index.
+// It never reads every match of a common keyword: it first checks the
+// terms of the newest RecentScan live rows (the newest-first index), which
+// holds MaxHits matches of any keyword in more than MaxHits/RecentScan of
+// the rows; only when that is not enough does it read the older matches,
+// from the GIN index: a keyword that rare has few of them. (The planner
+// alone would choose by its estimate, and it underestimates phrases: it
+// multiplies the frequencies of their bigrams.)
 func pageSQL(table string) string {
 	return `
-	WITH hits AS MATERIALIZED (
-		SELECT id, created_at FROM ` + table + `
-		WHERE deleted_at IS NULL AND search_terms @@ $1::tsquery
+	WITH recent AS MATERIALIZED (
+		SELECT id, created_at, search_terms FROM ` + table + `
+		WHERE deleted_at IS NULL
+		ORDER BY created_at DESC, id DESC
+		LIMIT ` + strconv.Itoa(RecentScan) + `
+	), new AS MATERIALIZED (
+		SELECT id, created_at FROM recent WHERE search_terms @@ $1::tsquery
 		ORDER BY created_at DESC, id DESC
 		LIMIT ` + strconv.Itoa(MaxHits) + `
+	), old AS (
+		SELECT t.id, t.created_at FROM ` + table + ` t
+		WHERE (SELECT count(*) FROM new) < ` + strconv.Itoa(MaxHits) + `
+			AND (SELECT count(*) FROM recent) = ` + strconv.Itoa(RecentScan) + `
+			AND t.deleted_at IS NULL AND t.search_terms @@ $1::tsquery
+			AND (t.created_at, t.id) < (SELECT created_at, id FROM recent ORDER BY created_at, id LIMIT 1)
+		ORDER BY t.created_at DESC, t.id DESC
+		LIMIT ` + strconv.Itoa(MaxHits) + `
+	), hits AS MATERIALIZED (
+		SELECT id, created_at FROM new UNION ALL (SELECT id, created_at FROM old LIMIT ` + strconv.Itoa(MaxHits) + ` - (SELECT count(*) FROM new))
 	), total AS (SELECT count(*) AS n FROM hits)
 	SELECT total.n, page.id
 	FROM total LEFT JOIN LATERAL (
