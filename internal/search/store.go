@@ -47,12 +47,17 @@ func pageSQL(table string) string {
 		ORDER BY created_at DESC, id DESC
 		LIMIT ` + strconv.Itoa(MaxHits) + `
 	), old AS (
-		SELECT t.id, t.created_at FROM ` + table + ` t
-		WHERE (SELECT count(*) FROM new) < ` + strconv.Itoa(MaxHits) + `
-			AND (SELECT count(*) FROM recent) = ` + strconv.Itoa(RecentScan) + `
-			AND t.deleted_at IS NULL AND t.search_terms @@ $1::tsquery
-			AND (t.created_at, t.id) < (SELECT created_at, id FROM recent ORDER BY created_at, id LIMIT 1)
-		ORDER BY t.created_at DESC, t.id DESC
+		-- OFFSET 0 keeps the order out of the scan: the rare keyword's
+		-- matches come from the GIN index, never from a walk of every row.
+		SELECT id, created_at FROM (
+			SELECT t.id, t.created_at FROM ` + table + ` t
+			WHERE (SELECT count(*) FROM new) < ` + strconv.Itoa(MaxHits) + `
+				AND (SELECT count(*) FROM recent) = ` + strconv.Itoa(RecentScan) + `
+				AND t.deleted_at IS NULL AND t.search_terms @@ $1::tsquery
+				AND (t.created_at, t.id) < (SELECT created_at, id FROM recent ORDER BY created_at, id LIMIT 1)
+			OFFSET 0
+		) m
+		ORDER BY created_at DESC, id DESC
 		LIMIT ` + strconv.Itoa(MaxHits) + `
 	), hits AS MATERIALIZED (
 		SELECT id, created_at FROM new UNION ALL (SELECT id, created_at FROM old LIMIT ` + strconv.Itoa(MaxHits) + ` - (SELECT count(*) FROM new))
