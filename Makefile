@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 GO    ?= go
 
-.PHONY: run test chaos stack stack-down stack-status bench lint fmt manifests tidy func-cli replay-dead-letters
+.PHONY: run test chaos stack stack-down stack-status bench fuzz lint fmt manifests tidy func-cli replay-dead-letters
 
 ## run: start the local stack (what is missing) and the all-in-one function on 127.0.0.1:8080
 run: stack
@@ -39,6 +39,12 @@ stack-status:
 ## bench: seed data and measure the hot paths (figures go to BENCHMARKS.md)
 bench: stack
 	./scripts/bench.sh
+
+## fuzz: run every fuzz target for FUZZTIME each (default 30s), one after another;
+## their seed corpora (testdata/fuzz/) run in `make test` like any test
+FUZZTIME ?= 30s
+fuzz:
+	FUZZTIME=$(FUZZTIME) ./scripts/fuzz.sh
 
 ## lint: vet and formatting
 lint:
