@@ -118,10 +118,10 @@ func (a Attempts) reservePostgres(ctx context.Context, key string) (int64, time.
 	// One statement: a new key, or an expired window, starts at 1; the row
 	// lock of the upsert serializes concurrent attempts of one key.
 	const q = `
-		INSERT INTO rate_limit_slots (key, count, window_ends_at) VALUES ($1, 1, $2 + $3 * interval '1 millisecond')
+		INSERT INTO rate_limit_slots (key, count, window_ends_at) VALUES ($1, 1, $2::timestamptz + $3::bigint * interval '1 millisecond')
 		ON CONFLICT (key) DO UPDATE SET
-			count = CASE WHEN rate_limit_slots.window_ends_at <= $2 THEN 1 ELSE rate_limit_slots.count + 1 END,
-			window_ends_at = CASE WHEN rate_limit_slots.window_ends_at <= $2 THEN excluded.window_ends_at ELSE rate_limit_slots.window_ends_at END
+			count = CASE WHEN rate_limit_slots.window_ends_at <= $2::timestamptz THEN 1 ELSE rate_limit_slots.count + 1 END,
+			window_ends_at = CASE WHEN rate_limit_slots.window_ends_at <= $2::timestamptz THEN excluded.window_ends_at ELSE rate_limit_slots.window_ends_at END
 		RETURNING count, window_ends_at`
 	var n int64
 	var ends time.Time
