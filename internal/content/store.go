@@ -312,6 +312,20 @@ func selectComment(ctx context.Context, tx postgres.DB, id int64, lock string) (
 	return c, nil
 }
 
+// requireActive refuses (409 AUTHOR_DEACTIVATED) an interaction with
+// content of any of authors that is no longer an active member.
+func requireActive(ctx context.Context, tx postgres.DB, authors ...int64) error {
+	var inactive bool
+	err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM members WHERE id = ANY($1) AND status <> 'ACTIVE')`, authors).Scan(&inactive)
+	if err != nil {
+		return fmt.Errorf("select author status: %w", err)
+	}
+	if inactive {
+		return ErrAuthorDeactivated
+	}
+	return nil
+}
+
 // lockLivePost locks the live post id and returns its author: 404 when it
 // is missing or deleted.
 func lockLivePost(ctx context.Context, tx postgres.DB, id int64) (author int64, err error) {

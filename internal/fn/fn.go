@@ -125,6 +125,12 @@ func (b *Base) Serve(w http.ResponseWriter, r *http.Request, h func(http.Respons
 		web.Error(w, r, errcode.New(errcode.Unavailable, "function is starting"))
 		return
 	}
+	// Text PostgreSQL cannot store (a NUL, invalid UTF-8) never reaches a
+	// handler from the path or the query; bodies are checked by web.Decode.
+	if err := web.CheckURL(r); err != nil {
+		web.Error(w, r, err)
+		return
+	}
 	for k, v := range m.Params {
 		r.SetPathValue(k, v)
 	}
