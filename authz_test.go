@@ -253,9 +253,6 @@ func runRoute(t *testing.T, w *world, p plannedRoute, cells *atomic.Int64) {
 	for _, c := range callers {
 		status, code := p.mc.expect(p.route, c)
 		t.Run(string(c), func(t *testing.T) {
-			if c == revokedFamily && status == http.StatusUnauthorized && code == "TOKEN_REVOKED" {
-				t.Skip("needs refresh-family revocation of access tokens: fixed on the hostile branch")
-			}
 			cells.Add(1)
 			var opts []membertest.Request
 			sess := w.sessionOf(c, tg)
