@@ -7,6 +7,7 @@ package dailyfeed
 
 import (
 	"context"
+	_ "embed"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -114,7 +115,21 @@ func (s *Server) Ready(ctx context.Context) (bool, error) {
 // Alive reports that the process is alive.
 func (s *Server) Alive(context.Context) (bool, error) { return true, nil }
 
-// Handle routes the request to the function serving its method and path.
+// apiDescription is the OpenAPI 3.1 description `make manifests` writes
+// (internal/openapi; not imported here, so the function does not link the
+// generator and its validator).
+//
+//go:embed openapi.json
+var apiDescription []byte
+
+// Handle routes the request to the function serving its method and path,
+// and answers GET /openapi.json with the API's description.
 func (s *Server) Handle(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == "/openapi.json" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Cache-Control", "public, max-age=300")
+		_, _ = w.Write(apiDescription)
+		return
+	}
 	s.router.ServeHTTP(w, r)
 }
