@@ -2,11 +2,15 @@
 SHELL := /bin/bash
 GO    ?= go
 
-.PHONY: run test chaos stack stack-down stack-status bench fuzz lint fmt manifests tidy func-cli replay-dead-letters
+.PHONY: run migrate test chaos stack stack-down stack-status bench fuzz lint fmt manifests tidy func-cli replay-dead-letters
 
 ## run: start the local stack (what is missing) and the all-in-one function on 127.0.0.1:8080
 run: stack
 	./scripts/run.sh
+
+## migrate: the one-shot setup job: apply the migrations and create the bucket (make run does it first)
+migrate: stack
+	$(GO) run ./cmd/migrate
 
 ACTIONLINT := github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
 

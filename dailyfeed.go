@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"os"
 	"sync"
 
 	"github.com/dailyfeed/dailyfeed/internal/config"
@@ -63,7 +64,10 @@ func (s *Server) share(st *stack.Stack, owned bool) {
 	s.router.Share(st)
 }
 
-// Start opens the stack every function shares.
+// Start opens the stack every function shares. With DAILYFEED_MODE=migrate
+// (the migrate Job of knative/jobs) the process is the one-shot setup job
+// instead: it applies the migrations, creates the bucket and exits, 0 on
+// success.
 func (s *Server) Start(ctx context.Context, env map[string]string) error {
 	if s.Stack() != nil {
 		return nil
@@ -72,11 +76,20 @@ func (s *Server) Start(ctx context.Context, env map[string]string) error {
 	if err != nil {
 		return err
 	}
+	if env[config.ModeEnv] == config.MigrateMode {
+		if err := stack.Prepare(ctx, cfg, stack.Postgres|stack.S3); err != nil {
+			slog.ErrorContext(ctx, "migrate failed", "err", err)
+			os.Exit(1)
+		}
+		slog.InfoContext(ctx, "migrate: schema migrated and bucket ready")
+		os.Exit(0)
+	}
 	st, err := stack.Open(ctx, cfg, stack.All)
 	if err != nil {
 		return fmt.Errorf("start dailyfeed: %w", err)
 	}
 	s.share(st, true)
+	go st.Warm(context.WithoutCancel(ctx))
 	slog.InfoContext(ctx, "dailyfeed started")
 	return nil
 }

@@ -501,3 +501,16 @@ func (v *Verifier) ReloadBlacklist(ctx context.Context) error {
 	}
 	return nil
 }
+
+// Warm fetches the signing keys if none are cached yet, so that the first
+// request of a new process finds them (stack.Warm calls it at start).
+func (v *Verifier) Warm(ctx context.Context) error {
+	v.mu.RLock()
+	cached := !v.fetched.IsZero()
+	seen := v.fetches.Load()
+	v.mu.RUnlock()
+	if cached {
+		return nil
+	}
+	return v.refresh(ctx, seen)
+}
