@@ -168,11 +168,17 @@ func (r *runner) start(ctx context.Context, root string) error {
 		return err
 	}
 	bin := filepath.Join(r.o.Dir, "bin")
-	r.logf("building the all-in-one function and the sinks")
-	for _, b := range []struct{ pkg, out string }{{"./cmd/dailyfeed", "dailyfeed"}, {"./cmd/sinks", "sinks"}} {
+	r.logf("building the all-in-one function, the sinks and the migrate job")
+	for _, b := range []struct{ pkg, out string }{{"./cmd/dailyfeed", "dailyfeed"}, {"./cmd/sinks", "sinks"}, {"./cmd/migrate", "migrate"}} {
 		if err := build(ctx, root, b.pkg, filepath.Join(bin, b.out)); err != nil {
 			return err
 		}
+	}
+	// The setup job runs once, before the functions start, as on a cluster.
+	migrate := exec.CommandContext(ctx, filepath.Join(bin, "migrate"))
+	migrate.Env = append(os.Environ(), r.env()...)
+	if out, err := migrate.CombinedOutput(); err != nil {
+		return fmt.Errorf("migrate job: %w\n%s", err, out)
 	}
 	p := r.srv.Ports
 	logs := filepath.Join(r.o.Dir, "log")
