@@ -7,9 +7,11 @@ package dailyfeed
 
 import (
 	"context"
+	_ "embed"
 	"fmt"
 	"log/slog"
 	"net/http"
+	"os"
 	"sync"
 
 	"github.com/dailyfeed/dailyfeed/internal/config"
@@ -62,7 +64,10 @@ func (s *Server) share(st *stack.Stack, owned bool) {
 	s.router.Share(st)
 }
 
-// Start opens the stack every function shares.
+// Start opens the stack every function shares. With DAILYFEED_MODE=migrate
+// (the migrate Job of knative/jobs) the process is the one-shot setup job
+// instead: it applies the migrations, creates the bucket and exits, 0 on
+// success.
 func (s *Server) Start(ctx context.Context, env map[string]string) error {
 	if s.Stack() != nil {
 		return nil
@@ -71,11 +76,20 @@ func (s *Server) Start(ctx context.Context, env map[string]string) error {
 	if err != nil {
 		return err
 	}
+	if env[config.ModeEnv] == config.MigrateMode {
+		if err := stack.Prepare(ctx, cfg, stack.Postgres|stack.S3); err != nil {
+			slog.ErrorContext(ctx, "migrate failed", "err", err)
+			os.Exit(1)
+		}
+		slog.InfoContext(ctx, "migrate: schema migrated and bucket ready")
+		os.Exit(0)
+	}
 	st, err := stack.Open(ctx, cfg, stack.All)
 	if err != nil {
 		return fmt.Errorf("start dailyfeed: %w", err)
 	}
 	s.share(st, true)
+	go st.Warm(context.WithoutCancel(ctx))
 	slog.InfoContext(ctx, "dailyfeed started")
 	return nil
 }
@@ -114,7 +128,21 @@ func (s *Server) Ready(ctx context.Context) (bool, error) {
 // Alive reports that the process is alive.
 func (s *Server) Alive(context.Context) (bool, error) { return true, nil }
 
-// Handle routes the request to the function serving its method and path.
+// apiDescription is the OpenAPI 3.1 description `make manifests` writes
+// (internal/openapi; not imported here, so the function does not link the
+// generator and its validator).
+//
+//go:embed openapi.json
+var apiDescription []byte
+
+// Handle routes the request to the function serving its method and path,
+// and answers GET /openapi.json with the API's description.
 func (s *Server) Handle(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == "/openapi.json" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Cache-Control", "public, max-age=300")
+		_, _ = w.Write(apiDescription)
+		return
+	}
 	s.router.ServeHTTP(w, r)
 }

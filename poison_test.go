@@ -1,92 +1,19 @@
 package dailyfeed_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"net/http"
 	"testing"
 	"time"
 
-	"github.com/IBM/sarama"
-
 	"github.com/dailyfeed/dailyfeed"
 	"github.com/dailyfeed/dailyfeed/internal/content/contenttest"
 	"github.com/dailyfeed/dailyfeed/internal/stack"
 	"github.com/dailyfeed/dailyfeed/internal/testenv"
 	"github.com/dailyfeed/dailyfeed/kafka"
+	"github.com/dailyfeed/dailyfeed/kafka/kafkatest"
 )
-
-// poison is one malformed or foreign record.
-type poison struct {
-	name    string
-	key     []byte
-	value   []byte
-	headers map[string]string
-}
-
-// poisons are records no sink can accept, each of a different kind: the
-// worst record decides the partition.
-func poisons() []poison {
-	ce := func(typ string, extra map[string]string) map[string]string {
-		h := map[string]string{"ce_specversion": "1.0", "ce_id": "foreign-" + typ, "ce_source": "/elsewhere",
-			"ce_type": typ, "content-type": "application/json"}
-		for k, v := range extra {
-			h[k] = v
-		}
-		return h
-	}
-	huge := bytes.Repeat([]byte("x"), 512<<10)
-	return []poison{
-		{name: "invalid JSON as a CloudEvent", value: []byte("{not json"), headers: ce("dailyfeed.post.created.v1", nil)},
-		{name: "not a CloudEvent", key: []byte("k"), value: []byte(`{"hello":"world"}`), headers: map[string]string{"x-app": "other"}},
-		{name: "empty value", value: nil},
-		{name: "binary value and key", key: []byte{0xff, 0x00, 0xfe}, value: []byte{0x00, 0x01, 0xff, 0xfe, 0x80}},
-		{name: "huge value", value: huge, headers: ce("dailyfeed.post.created.v1", map[string]string{"ce_id": "huge"})},
-		{name: "unknown type", value: []byte(`{}`), headers: ce("com.example.unknown", nil)},
-		{name: "wrong data shape", value: []byte(`{"postId":"seven"}`), headers: ce("dailyfeed.post.created.v1",
-			map[string]string{"ce_id": "shape", "ce_subject": "7", "ce_dedupkey": "k"})},
-		{name: "NUL in an attribute", value: []byte(`{}`), headers: ce("dailyfeed.post.created.v1",
-			map[string]string{"ce_id": "nul\x00id"})},
-		{name: "invalid UTF-8 in an attribute", value: []byte(`{}`), headers: ce("dailyfeed.post.created.v1",
-			map[string]string{"ce_id": "bad\xff\xfeutf8"})},
-	}
-}
-
-// produceTo writes records straight to partition p of topic, as a foreign
-// producer would, and returns their offsets.
-func produceTo(t *testing.T, brokers []string, topic string, p int32, records []poison) []int64 {
-	t.Helper()
-	c := sarama.NewConfig()
-	c.Version = kafka.Version
-	c.Producer.Return.Successes = true
-	c.Producer.Partitioner = sarama.NewManualPartitioner
-	c.Producer.MaxMessageBytes = 1 << 20
-	prod, err := sarama.NewSyncProducer(brokers, c)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer prod.Close()
-	var offsets []int64
-	for _, r := range records {
-		m := &sarama.ProducerMessage{Topic: topic, Partition: p}
-		if r.key != nil {
-			m.Key = sarama.ByteEncoder(r.key)
-		}
-		if r.value != nil {
-			m.Value = sarama.ByteEncoder(r.value)
-		}
-		for k, v := range r.headers {
-			m.Headers = append(m.Headers, sarama.RecordHeader{Key: []byte(k), Value: []byte(v)})
-		}
-		_, off, err := prod.SendMessage(m)
-		if err != nil {
-			t.Fatalf("produce %s: %v", r.name, err)
-		}
-		offsets = append(offsets, off)
-	}
-	return offsets
-}
 
 // TestPoisonRecordsBlockNoPartition: malformed and foreign records of
 // every kind on every partition of today's topic are each kept in the
@@ -108,9 +35,11 @@ func TestPoisonRecordsBlockNoPartition(t *testing.T) {
 	}
 
 	// Poison every partition before any sink reads it.
-	bad := poisons()
+	bad := kafkatest.Poisons("")
 	for p := range int32(3) {
-		produceTo(t, cfg.KafkaBrokers, today, p, bad)
+		if _, err := kafkatest.Produce(ctx, cfg.KafkaBrokers, today, p, bad); err != nil {
+			t.Fatal(err)
+		}
 	}
 	start(t, sources)
 

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cloudevents/sdk-go/v2/event"
+
 	"github.com/dailyfeed/dailyfeed"
 	"github.com/dailyfeed/dailyfeed/events"
 	"github.com/dailyfeed/dailyfeed/internal/content/contenttest"
@@ -146,5 +148,90 @@ func TestSinksRefuseEventsAboutNothing(t *testing.T) {
 	var n int
 	if err := s.DB.QueryRow(ctx, `SELECT count(*) FROM processed_events`).Scan(&n); err != nil || n != 0 {
 		t.Errorf("%d processed events recorded (%v), want 0", n, err)
+	}
+}
+
+// TestEverySinkRefusesWhatCanNeverSucceed: every sink of the delivery
+// answers every malformed event — unknown type, missing or wrong
+// extensions, wrong data shape, wrong ids — with a 4xx that Knative does
+// not retry (400 or 422) and a code, and changes nothing; an event about
+// an entity that does not exist is 422 UNKNOWN_ENTITY where a sink needs
+// the entity (fanout-feed, update-stats).
+func TestEverySinkRefusesWhatCanNeverSucceed(t *testing.T) {
+	t.Parallel()
+	s := testenv.Stack(t, stack.Postgres|stack.Redis)
+	h, err := dailyfeed.SinksHandler(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	ctx := context.Background()
+	good := func(t *testing.T) event.Event {
+		e, err := events.New("create-post", events.Payload{MemberID: 1, TargetMemberID: 1, PostID: 7,
+			MemberActivityType: events.PostCreate, CreatedAt: time.Now()}, time.UTC)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return e
+	}
+	cases := map[string]func(e *event.Event){
+		"unknown type":            func(e *event.Event) { e.SetType("com.example.unknown") },
+		"no dedup key":            func(e *event.Event) { e.SetExtension(events.DedupKeyExtension, nil) },
+		"subject not the entity":  func(e *event.Event) { e.SetSubject("8") },
+		"no subject":              func(e *event.Event) { e.SetSubject("") },
+		"data not JSON":           func(e *event.Event) { _ = e.SetData("application/json", []byte("{not json")) },
+		"data of the wrong shape": func(e *event.Event) { _ = e.SetData("application/json", []byte(`{"postId":"seven"}`)) },
+		"no data":                 func(e *event.Event) { e.DataEncoded = nil },
+		"data as text":            func(e *event.Event) { _ = e.SetData("text/plain", []byte("hello")) },
+		"type and payload disagree": func(e *event.Event) {
+			_ = e.SetData("application/json", map[string]any{"memberId": 1, "postId": 7, "targetMemberId": 1,
+				"memberActivityType": "POST_DELETE", "createdAt": time.Now()})
+		},
+		"no member": func(e *event.Event) {
+			_ = e.SetData("application/json", map[string]any{"postId": 7, "targetMemberId": 1,
+				"memberActivityType": "POST_CREATE", "createdAt": time.Now()})
+		},
+		"negative ids": func(e *event.Event) {
+			_ = e.SetData("application/json", map[string]any{"memberId": -1, "postId": -7, "targetMemberId": -1,
+				"memberActivityType": "POST_CREATE", "createdAt": time.Now()})
+			e.SetSubject("-7")
+		},
+		"about a post that does not exist": func(e *event.Event) {},
+	}
+	sinks, _ := dailyfeed.Sinks()
+	if len(sinks) < 3 {
+		t.Fatalf("%d sinks, want record-activity, fanout-feed and update-stats at least", len(sinks))
+	}
+	for _, f := range sinks {
+		for name, mutate := range cases {
+			t.Run(f.Name+"/"+name, func(t *testing.T) {
+				e := good(t)
+				mutate(&e)
+				status, body, err := kafka.PostEvent(ctx, nil, srv.URL+"/"+f.Name, e)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if name == "about a post that does not exist" {
+					if f.Name == "record-activity" {
+						return // the log records what members did; it needs no post row
+					}
+					if status != http.StatusUnprocessableEntity || !strings.Contains(string(body), "UNKNOWN_ENTITY") {
+						t.Errorf("%d %q, want 422 UNKNOWN_ENTITY", status, body)
+					}
+					return
+				}
+				if status != http.StatusBadRequest && status != http.StatusUnprocessableEntity {
+					t.Errorf("%d %q, want 400 or 422: anything else is retried or accepted", status, body)
+				}
+				if !strings.Contains(string(body), "MALFORMED_EVENT") {
+					t.Errorf("answer %q carries no code", body)
+				}
+			})
+		}
+	}
+	var n int
+	if err := s.DB.QueryRow(ctx, `SELECT (SELECT count(*) FROM processed_events) + (SELECT count(*) FROM activities WHERE post_id <> 7)`).Scan(&n); err != nil || n != 0 {
+		t.Errorf("%d rows written (%v), want 0", n, err)
 	}
 }

@@ -26,7 +26,9 @@ go run ./cmd/seed
 echo
 echo "== HTTP load against the all-in-one function on $addr"
 mkdir -p .local/bin .local/log
+go build -o .local/bin/migrate ./cmd/migrate
 go build -o .local/bin/dailyfeed ./cmd/dailyfeed
+.local/bin/migrate # the setup job: the function itself never migrates
 LISTEN_ADDRESS="$addr" .local/bin/dailyfeed >.local/log/bench-dailyfeed.log 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null || true' EXIT

@@ -9,6 +9,10 @@ stop_stack() { ./scripts/stack.sh down || true; }
 trap stop_stack EXIT
 
 mkdir -p .local/bin
+go build -o .local/bin/migrate ./cmd/migrate
 go build -o .local/bin/dailyfeed ./cmd/dailyfeed
+# The one-shot setup job (migrations, bucket) before the function starts,
+# as the Kubernetes Job does on a cluster.
+.local/bin/migrate
 # Not exec: the trap must run after the function exits.
 .local/bin/dailyfeed

@@ -14,6 +14,7 @@
 #
 # Environment:
 #   STACK_DIR            state folder (default .local): data, log/, run/, bin/
+#   STACK_BIN            where built servers go (default $STACK_DIR/bin)
 #   STACK_PG_PORT        default: port of DATABASE_URL, else PGPORT, else 5432
 #   STACK_REDIS_PORT     default 6379
 #   STACK_KAFKA_PORT     default 9092
@@ -35,7 +36,9 @@ mkdir -p "$STACK_DIR"
 STACK_DIR=$(cd "$STACK_DIR" && pwd) # absolute: servers run from other dirs
 RUN=$STACK_DIR/run
 LOG=$STACK_DIR/log
-BIN=$STACK_DIR/bin
+BIN=${STACK_BIN:-$STACK_DIR/bin} # binaries (kafka-broker, minio) may be shared between state folders
+mkdir -p "$BIN"
+BIN=$(cd "$BIN" && pwd)
 WAIT=${STACK_WAIT:-60}
 HOST=127.0.0.1
 GO=${GO:-$(command -v go || echo /usr/local/go/bin/go)}
@@ -380,6 +383,25 @@ status_part() {
 	printf '%-9s %-16s %-5s %s\n' "$part" "$host:$port" "$state" "$who"
 }
 
+# status_delivery: the delivery's lag, when a delivery (make run, cmd/sinks)
+# answers on SINKS_LISTEN_ADDRESS: records waiting and stuck partitions
+# over every consumer group and partition (GET /delivery has the detail).
+status_delivery() {
+	local addr=${SINKS_LISTEN_ADDRESS:-127.0.0.1:8081} doc code lag stuck age
+	command -v curl >/dev/null || return 0
+	doc=$(curl -s -m 5 -w '\n%{http_code}' "http://$addr/delivery" 2>/dev/null) || {
+		printf '%-9s %-16s %-5s %s\n' delivery "$addr" down "-"
+		return 0
+	}
+	code=${doc##*$'\n'}
+	doc=${doc%$'\n'*}
+	lag=$(grep -o '"lag":[0-9]*' <<<"$doc" | awk -F: '{s += $2} END {print s + 0}')
+	age=$(grep -o '"oldestAgeNanos":[0-9]*' <<<"$doc" | awk -F: '$2 > m {m = $2} END {printf "%.1f", m / 1e9}')
+	stuck=$(grep -o '"stuck":[0-9]*' <<<"$doc" | head -n 1 | cut -d: -f2)
+	printf '%-9s %-16s %-5s %s\n' delivery "$addr" "$([[ $code == 200 ]] && echo up || echo STUCK)" \
+		"lag ${lag} records, oldest ${age}s, ${stuck:-?} stuck partitions (http://$addr/delivery)"
+}
+
 main() {
 	local cmd=${1:-} part
 	shift || true
@@ -392,7 +414,10 @@ main() {
 	case $cmd in
 	up) for part in "${parts[@]}"; do "up_$part"; done ;;
 	down) for ((i = ${#parts[@]} - 1; i >= 0; i--)); do down_part "${parts[i]}"; done ;;
-	status) for part in "${parts[@]}"; do status_part "$part"; done ;;
+	status)
+		for part in "${parts[@]}"; do status_part "$part"; done
+		(($#)) || status_delivery
+		;;
 	*) die "usage: $0 up|down|status [${PARTS[*]}]" ;;
 	esac
 }

@@ -9,7 +9,11 @@ package main
 
 import (
 	"context"
+	"flag"
 	"log/slog"
+	"net"
+	"net/http"
+	_ "net/http/pprof" // served only with -pprof, on a loopback address
 	"os"
 	"os/signal"
 	"syscall"
@@ -20,12 +24,17 @@ import (
 )
 
 func main() {
+	pprof := flag.String("pprof", "", "serve net/http/pprof on this loopback address (e.g. 127.0.0.1:6060); off when empty")
+	flag.Parse()
 	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo})))
 	if os.Getenv("LISTEN_ADDRESS") == "" {
 		os.Setenv("LISTEN_ADDRESS", "127.0.0.1:8080")
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if *pprof != "" {
+		servePprof(*pprof)
+	}
 
 	// LOCAL_SINKS=off leaves the sinks and the KafkaSource emulator to their
 	// own process (cmd/sinks), as on a cluster.
@@ -40,4 +49,21 @@ func main() {
 		slog.Error("dailyfeed stopped", "err", err)
 		os.Exit(1)
 	}
+}
+
+// servePprof serves the profiling endpoints of net/http/pprof (registered on
+// http.DefaultServeMux, which nothing else uses) on addr, which must be a
+// loopback address: profiles expose the process's internals.
+func servePprof(addr string) {
+	host, _, err := net.SplitHostPort(addr)
+	if ip := net.ParseIP(host); err != nil || ip == nil || !ip.IsLoopback() {
+		slog.Error("-pprof needs a loopback address such as 127.0.0.1:6060", "addr", addr)
+		os.Exit(2)
+	}
+	go func() {
+		slog.Info("pprof: serving", "addr", "http://"+addr+"/debug/pprof/")
+		if err := http.ListenAndServe(addr, nil); err != nil {
+			slog.Error("pprof not served", "err", err)
+		}
+	}()
 }

@@ -14,6 +14,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -22,7 +23,17 @@ import (
 	"github.com/dailyfeed/dailyfeed/internal/auth"
 	"github.com/dailyfeed/dailyfeed/internal/config"
 	"github.com/dailyfeed/dailyfeed/internal/postgres"
+	"github.com/dailyfeed/dailyfeed/internal/search/terms"
 )
+
+// vocabulary are the words of the seed posts: Korean with particles
+// attached, and English.
+var vocabulary = []string{
+	"오늘", "한국어", "공부를", "커피를", "밥을", "책을", "친구와", "서울에서", "마셨다", "읽었다",
+	"the", "quick", "brown", "fox", "jumps", "over", "lazy", "dog", "weekend", "coffee",
+	"주말에", "맛있는", "저녁", "운동을", "했어요", "사진을", "찍었다", "날씨가", "좋아요", "영화를",
+	"travel", "photo", "dinner", "running", "reading", "movie", "friends", "code", "search", "index",
+}
 
 // Password is every seed member's password.
 const Password = "Bench-pass1!"
@@ -127,11 +138,20 @@ func run(ctx context.Context, members, follows, posts int) error {
 	// Posts by random authors, one every few seconds over the last 30 days
 	// (distinct times), oldest first.
 	step := 30 * 24 * time.Hour / time.Duration(max(posts, 1))
+	// Their text: "bench post <n>:" and 8 words of vocabulary, so every
+	// post matches bench and each word about a fifth of them (search).
 	k := 0
-	if err := copyRows(ctx, pool, "posts", []string{"author_id", "content", "created_at", "updated_at", "activity_at"}, posts, func() []any {
+	var b strings.Builder
+	if err := copyRows(ctx, pool, "posts", []string{"author_id", "content", "created_at", "updated_at", "activity_at", "search_terms"}, posts, func() []any {
 		k++
 		at := now.Add(-time.Duration(posts-k) * step)
-		return []any{ids[rng.IntN(len(ids))], fmt.Sprintf("bench post %d: the quick brown fox jumps over the lazy dog", k), at, at, at}
+		b.Reset()
+		fmt.Fprintf(&b, "bench post %d:", k)
+		for range 8 {
+			b.WriteString(" " + vocabulary[rng.IntN(len(vocabulary))])
+		}
+		text := b.String()
+		return []any{ids[rng.IntN(len(ids))], text, at, at, at, terms.Vector(text)}
 	}); err != nil {
 		return err
 	}

@@ -23,9 +23,9 @@ func New() *Function {
 // Handle serves the function's routes.
 func (f *Function) Handle(w http.ResponseWriter, r *http.Request) { f.Serve(w, r, handle) }
 
-// request is the body: image URLs ("/api/images/view/{id}", absolute or
+// Request is the body: image URLs ("/api/images/view/{id}", absolute or
 // not) or bare image ids.
-type request struct {
+type Request struct {
 	ImageURLs []string `json:"imageUrls"`
 }
 
@@ -37,7 +37,7 @@ func handle(w http.ResponseWriter, r *http.Request, s *stack.Stack) {
 		return
 	}
 	// Decode the body.
-	var in request
+	var in Request
 	if err := web.Decode(w, r, &in); err != nil {
 		web.Error(w, r, err)
 		return

@@ -24,8 +24,8 @@ func New() *Function {
 // Handle serves the function's route (fn.Base matches it and sets path values).
 func (f *Function) Handle(w http.ResponseWriter, r *http.Request) { f.Serve(w, r, handle) }
 
-// request is {ids}: numbers or numeric strings.
-type request struct {
+// Request is {ids}: numbers or numeric strings.
+type Request struct {
 	IDs []content.ID `json:"ids"`
 }
 
@@ -37,7 +37,7 @@ func handle(w http.ResponseWriter, r *http.Request, s *stack.Stack) {
 		return
 	}
 	// Decode {ids}.
-	var in request
+	var in Request
 	if err := web.Decode(w, r, &in); err != nil {
 		web.Error(w, r, err)
 		return

@@ -19,13 +19,13 @@ func New() *Function { return &Function{Base: fn.New("refresh-token", stack.Post
 // Handle serves the function's routes (fn.Base matches them and sets path values).
 func (f *Function) Handle(w http.ResponseWriter, r *http.Request) { f.Serve(w, r, handle) }
 
-// request is the optional body; the refresh_token cookie is used otherwise.
-type request struct {
+// Request is the optional body; the refresh_token cookie is used otherwise.
+type Request struct {
 	RefreshToken string `json:"refreshToken"`
 }
 
-// response is the original's refresh answer.
-type response struct {
+// Response is the original's refresh answer.
+type Response struct {
 	AccessToken string `json:"accessToken"`
 	TokenType   string `json:"tokenType"`
 	ExpiresIn   int64  `json:"expiresIn"` // seconds
@@ -33,7 +33,7 @@ type response struct {
 
 func handle(w http.ResponseWriter, r *http.Request, s *stack.Stack) {
 	// Read the refresh token: the JSON body's if there is one, else the cookie.
-	var in request
+	var in Request
 	if r.ContentLength != 0 {
 		if err := web.Decode(w, r, &in); err != nil {
 			web.Error(w, r, err)
@@ -53,7 +53,7 @@ func handle(w http.ResponseWriter, r *http.Request, s *stack.Stack) {
 	}
 	// New access token in header and body, new refresh cookie.
 	fn.SetSession(w, s, sess)
-	web.OK(w, response{
+	web.OK(w, Response{
 		AccessToken: sess.Access.Token,
 		TokenType:   "Bearer",
 		ExpiresIn:   sess.Access.ExpiresIn(s.Now()),

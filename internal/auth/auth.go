@@ -42,7 +42,15 @@ type Claims struct {
 	// Generation is the member's token generation at issue time; logout-all
 	// and deactivation bump it, which revokes every older access token.
 	Generation int64 `json:"gen"`
+	// Family is the refresh-token family (one login) the token was issued
+	// from: when reuse revokes the family, its access tokens stop working
+	// at once too.
+	Family string `json:"fam,omitempty"`
 }
+
+// familyRevocation is the revoked_tokens key (and blacklist entry) of a
+// revoked refresh-token family; it cannot collide with a jti (a UUID).
+func familyRevocation(family string) string { return "family:" + family }
 
 // Validate checks what jwt's validator does not: a jti, and sub agreeing
 // with memberId. It is called by the jwt parser after the registered claims.

@@ -203,6 +203,9 @@ func (k Keys) Rotate(ctx context.Context, now time.Time, maxAge time.Duration) (
 	if _, err := tx.Exec(ctx, `DELETE FROM refresh_tokens WHERE expires_at <= $1`, now); err != nil {
 		return r, fmt.Errorf("purge refresh tokens: %w", err)
 	}
+	if _, err := tx.Exec(ctx, `DELETE FROM rate_limit_slots WHERE window_ends_at <= $1`, now); err != nil {
+		return r, fmt.Errorf("purge login guard slots: %w", err)
+	}
 	if err := tx.Commit(ctx); err != nil {
 		return r, fmt.Errorf("commit: %w", err)
 	}

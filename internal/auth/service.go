@@ -52,6 +52,7 @@ func (t AccessToken) ExpiresIn(now time.Time) int64 {
 type RefreshToken struct {
 	Token     string
 	ExpiresAt time.Time
+	family    uuid.UUID
 }
 
 // Session is what login and refresh hand to the client.
@@ -97,7 +98,7 @@ func (s *Service) Login(ctx context.Context, email, password string) (Session, e
 	if err != nil {
 		return Session{}, err
 	}
-	access, err := s.IssueAccess(ctx, id, gen)
+	access, err := s.issueAccess(ctx, id, gen, refresh.family)
 	if err != nil {
 		return Session{}, err
 	}
@@ -107,6 +108,12 @@ func (s *Service) Login(ctx context.Context, email, password string) (Session, e
 // IssueAccess signs an access token for a member with the primary key,
 // creating the first key on a fresh database.
 func (s *Service) IssueAccess(ctx context.Context, memberID, generation int64) (AccessToken, error) {
+	return s.issueAccess(ctx, memberID, generation, uuid.Nil)
+}
+
+// issueAccess signs an access token issued from the refresh-token family
+// (uuid.Nil: none), which the token carries as its fam claim.
+func (s *Service) issueAccess(ctx context.Context, memberID, generation int64, family uuid.UUID) (AccessToken, error) {
 	now := s.Now().Truncate(time.Second) // JWT times are whole seconds
 	key, err := s.Keys().primary(ctx, now)
 	if err != nil {
@@ -127,6 +134,9 @@ func (s *Service) IssueAccess(ctx context.Context, memberID, generation int64) (
 		},
 		MemberID:   memberID,
 		Generation: generation,
+	}
+	if family != uuid.Nil {
+		claims.Family = family.String()
 	}
 	tok := jwt.NewWithClaims(jwt.SigningMethodEdDSA, claims)
 	tok.Header["kid"] = key.id
@@ -150,7 +160,7 @@ func (s *Service) insertRefresh(ctx context.Context, db postgres.DB, memberID in
 		return RefreshToken{}, fmt.Errorf("random refresh token: %w", err)
 	}
 	now := s.Now()
-	t := RefreshToken{Token: base64.RawURLEncoding.EncodeToString(b), ExpiresAt: now.Add(s.Config.RefreshTTL)}
+	t := RefreshToken{Token: base64.RawURLEncoding.EncodeToString(b), ExpiresAt: now.Add(s.Config.RefreshTTL), family: family}
 	const q = `
 		INSERT INTO refresh_tokens (token_hash, family_id, member_id, created_at, expires_at)
 		VALUES ($1, $2, $3, $4, $5)`
@@ -195,11 +205,23 @@ func (s *Service) Refresh(ctx context.Context, token string) (Session, error) {
 	case err != nil:
 		return Session{}, fmt.Errorf("select refresh token: %w", err)
 	case used:
+		// Reuse: the family's refresh tokens and the access tokens issued
+		// from it (the latest lives up to AccessTokenTTL) are revoked.
 		if err := revokeFamily(ctx, tx, family, now); err != nil {
 			return Session{}, err
 		}
+		until := now.Add(s.Config.AccessTokenTTL)
+		const revoke = `
+			INSERT INTO revoked_tokens (jti, member_id, expires_at, revoked_at)
+			VALUES ($1, $2, $3, $4) ON CONFLICT (jti) DO NOTHING`
+		if _, err := tx.Exec(ctx, revoke, familyRevocation(family.String()), memberID, until, now); err != nil {
+			return Session{}, fmt.Errorf("revoke family access tokens: %w", err)
+		}
 		if err := tx.Commit(ctx); err != nil {
 			return Session{}, fmt.Errorf("commit: %w", err)
+		}
+		if s.Verifier != nil {
+			s.Verifier.blacklist(ctx, familyRevocation(family.String()), until)
 		}
 		return Session{}, errRefreshReused
 	case !now.Before(expires):
@@ -217,7 +239,7 @@ func (s *Service) Refresh(ctx context.Context, token string) (Session, error) {
 	if err := tx.Commit(ctx); err != nil {
 		return Session{}, fmt.Errorf("commit: %w", err)
 	}
-	access, err := s.IssueAccess(ctx, memberID, gen)
+	access, err := s.issueAccess(ctx, memberID, gen, family)
 	if err != nil {
 		return Session{}, err
 	}

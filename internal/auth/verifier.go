@@ -275,20 +275,35 @@ func (v *Verifier) generationKey(memberID int64) string {
 	return fmt.Sprintf("%sauth:gen:%d", v.cfg.RedisPrefix, memberID)
 }
 
-// checkRevoked rejects a blacklisted jti and a token of an older
-// generation. Both Redis lookups are one round trip (MGET, with the
-// blacklist's loaded sentinel); PostgreSQL answers what Redis cannot.
+// revocationKeys are the revoked_tokens keys that revoke c: its jti and,
+// for a token issued from a refresh-token family, the family's.
+func revocationKeys(c *Claims) []string {
+	if c.Family == "" {
+		return []string{c.ID}
+	}
+	return []string{c.ID, familyRevocation(c.Family)}
+}
+
+// checkRevoked rejects a blacklisted jti, a token of a revoked refresh
+// family and a token of an older generation. The Redis lookups are one
+// round trip (MGET, with the blacklist's loaded sentinel); PostgreSQL
+// answers what Redis cannot.
 func (v *Verifier) checkRevoked(ctx context.Context, c *Claims) error {
 	if v.cfg.Redis == nil {
 		return v.checkRevokedInDB(ctx, c)
 	}
-	vals, err := v.cfg.Redis.MGet(ctx, v.blacklistKey(c.ID), v.loadedKey(), v.generationKey(c.MemberID)).Result()
+	// jti, sentinel, generation, then the family's entry if any.
+	keys := []string{v.blacklistKey(c.ID), v.loadedKey(), v.generationKey(c.MemberID)}
+	if c.Family != "" {
+		keys = append(keys, v.blacklistKey(familyRevocation(c.Family)))
+	}
+	vals, err := v.cfg.Redis.MGet(ctx, keys...).Result()
 	if err != nil {
 		v.markDirty()
 		slog.WarnContext(ctx, "redis blacklist unavailable, using postgres", "err", err)
 		return v.checkRevokedInDB(ctx, c)
 	}
-	if vals[0] != nil {
+	if vals[0] != nil || (len(vals) > 3 && vals[3] != nil) {
 		return errTokenRevoked
 	}
 	if !v.blacklistTrusted(vals[1]) {
@@ -336,9 +351,9 @@ func (v *Verifier) checkRevokedInDB(ctx context.Context, c *Claims) error {
 // revoked, in one query. A member that does not exist revokes the token.
 func (v *Verifier) stateInDB(ctx context.Context, c *Claims) (gen int64, revoked bool, err error) {
 	const q = `
-		SELECT m.token_generation, EXISTS (SELECT 1 FROM revoked_tokens WHERE jti = $1)
+		SELECT m.token_generation, EXISTS (SELECT 1 FROM revoked_tokens WHERE jti = ANY($1))
 		FROM members m WHERE m.id = $2`
-	err = v.cfg.DB.QueryRow(ctx, q, c.ID, c.MemberID).Scan(&gen, &revoked)
+	err = v.cfg.DB.QueryRow(ctx, q, revocationKeys(c), c.MemberID).Scan(&gen, &revoked)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return 0, true, nil
 	}
@@ -485,4 +500,17 @@ func (v *Verifier) ReloadBlacklist(ctx context.Context) error {
 		v.dirtySince.CompareAndSwap(d, 0)
 	}
 	return nil
+}
+
+// Warm fetches the signing keys if none are cached yet, so that the first
+// request of a new process finds them (stack.Warm calls it at start).
+func (v *Verifier) Warm(ctx context.Context) error {
+	v.mu.RLock()
+	cached := !v.fetched.IsZero()
+	seen := v.fetches.Load()
+	v.mu.RUnlock()
+	if cached {
+		return nil
+	}
+	return v.refresh(ctx, seen)
 }

@@ -58,6 +58,15 @@ type Config struct {
 	CookieSecure   bool          // COOKIE_SECURE: mark the refresh cookie Secure
 }
 
+// ModeEnv selects what a function process does: unset, it serves; set to
+// MigrateMode (the migrate Job of knative/jobs runs the all-in-one image
+// so), it applies the migrations, creates the bucket and exits. It is read
+// by the all-in-one's Start only and is no ConfigMap setting.
+const (
+	ModeEnv     = "DAILYFEED_MODE"
+	MigrateMode = "migrate"
+)
+
 // FromEnv reads the configuration from the process environment.
 func FromEnv() (Config, error) {
 	env := map[string]string{}

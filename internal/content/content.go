@@ -56,6 +56,9 @@ const (
 	LikeNotFound       errcode.Code = "LIKE_NOT_FOUND"
 	ReplyDepthExceeded errcode.Code = "REPLY_DEPTH_EXCEEDED"
 	ReplyPostMismatch  errcode.Code = "REPLY_POST_MISMATCH"
+	// AuthorDeactivated refuses a new like, comment or reply on the
+	// content of a deactivated member (reading it stays allowed).
+	AuthorDeactivated errcode.Code = "AUTHOR_DEACTIVATED"
 )
 
 func init() {
@@ -68,19 +71,21 @@ func init() {
 		LikeNotFound:       http.StatusNotFound,
 		ReplyDepthExceeded: http.StatusBadRequest,
 		ReplyPostMismatch:  http.StatusBadRequest,
+		AuthorDeactivated:  http.StatusConflict,
 	})
 }
 
 // Errors of the domain.
 var (
-	ErrPostNotFound     = errcode.New(PostNotFound, "post not found")
-	ErrPostForbidden    = errcode.New(PostForbidden, "only the author can change this post")
-	ErrCommentNotFound  = errcode.New(CommentNotFound, "comment not found")
-	ErrCommentForbidden = errcode.New(CommentForbidden, "only the author can change this comment")
-	ErrAlreadyLiked     = errcode.New(AlreadyLiked, "already liked")
-	ErrLikeNotFound     = errcode.New(LikeNotFound, "not liked")
-	ErrReplyDepth       = errcode.Errorf(ReplyDepthExceeded, "replies nest at most %d levels", MaxDepth+1)
-	ErrReplyPost        = errcode.New(ReplyPostMismatch, "postId: the parent comment is on another post")
+	ErrPostNotFound      = errcode.New(PostNotFound, "post not found")
+	ErrPostForbidden     = errcode.New(PostForbidden, "only the author can change this post")
+	ErrCommentNotFound   = errcode.New(CommentNotFound, "comment not found")
+	ErrCommentForbidden  = errcode.New(CommentForbidden, "only the author can change this comment")
+	ErrAlreadyLiked      = errcode.New(AlreadyLiked, "already liked")
+	ErrLikeNotFound      = errcode.New(LikeNotFound, "not liked")
+	ErrReplyDepth        = errcode.Errorf(ReplyDepthExceeded, "replies nest at most %d levels", MaxDepth+1)
+	ErrReplyPost         = errcode.New(ReplyPostMismatch, "postId: the parent comment is on another post")
+	ErrAuthorDeactivated = errcode.New(AuthorDeactivated, "the author of this content is deactivated; it can be read but not liked or commented on")
 )
 
 // Limits, in characters (Unicode code points).

@@ -117,6 +117,9 @@ func (s *Service) likePost(ctx context.Context, function string, t events.Type, 
 			return events.Payload{}, err
 		}
 		if delta > 0 {
+			if err := requireActive(ctx, tx, author); err != nil {
+				return events.Payload{}, err
+			}
 			err = insertPostLike(ctx, tx, id, member, now)
 		} else {
 			err = deletePostLike(ctx, tx, id, member)
@@ -146,6 +149,9 @@ func (s *Service) CreateComment(ctx context.Context, author int64, in NewComment
 		postAuthor, _, err := bumpPost(ctx, tx, postID, 0, 1, now)
 		if err != nil {
 			return events.Payload{}, err
+		}
+		if err := requireActive(ctx, tx, postAuthor); err != nil {
+			return events.Payload{}, err // rolls the count back
 		}
 		id, err := insertComment(ctx, tx, author, postID, nil, 0, *in.Content, now)
 		if err != nil {
@@ -183,8 +189,12 @@ func (s *Service) CreateReply(ctx context.Context, author int64, in NewReply) (C
 		if parent.depth+1 > MaxDepth {
 			return events.Payload{}, ErrReplyDepth
 		}
-		if _, _, err := bumpPost(ctx, tx, postID, 0, 1, now); err != nil {
+		postAuthor, _, err := bumpPost(ctx, tx, postID, 0, 1, now)
+		if err != nil {
 			return events.Payload{}, err
+		}
+		if err := requireActive(ctx, tx, postAuthor, parent.author); err != nil {
+			return events.Payload{}, err // rolls the count back
 		}
 		if _, err := bumpComment(ctx, tx, parentID, 0, 1); err != nil {
 			return events.Payload{}, err // deleted meanwhile
@@ -289,6 +299,9 @@ func (s *Service) likeComment(ctx context.Context, function string, t events.Typ
 			return events.Payload{}, err
 		}
 		if delta > 0 {
+			if err := requireActive(ctx, tx, c.author); err != nil {
+				return events.Payload{}, err
+			}
 			err = insertCommentLike(ctx, tx, id, member, now)
 		} else {
 			err = deleteCommentLike(ctx, tx, id, member)

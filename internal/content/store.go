@@ -10,6 +10,7 @@ import (
 
 	"github.com/dailyfeed/dailyfeed/internal/member"
 	"github.com/dailyfeed/dailyfeed/internal/postgres"
+	"github.com/dailyfeed/dailyfeed/internal/search/terms"
 )
 
 // Store reads posts and comments in the API's shapes. The writes are in
@@ -172,8 +173,9 @@ func notFound(err error, notFoundErr error, what string) error {
 func insertPost(ctx context.Context, tx postgres.DB, author int64, in NewPost, now time.Time) (int64, error) {
 	var id int64
 	err := tx.QueryRow(ctx, `
-		INSERT INTO posts (author_id, title, content, created_at, updated_at, activity_at)
-		VALUES ($1, $2, $3, $4, $4, $4) RETURNING id`, author, in.Title, *in.Content, now).Scan(&id)
+		INSERT INTO posts (author_id, title, content, created_at, updated_at, activity_at, search_terms)
+		VALUES ($1, $2, $3, $4, $4, $4, $5::tsvector) RETURNING id`,
+		author, in.Title, *in.Content, now, postTerms(in.Title, *in.Content)).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("insert post: %w", err)
 	}
@@ -193,13 +195,37 @@ func lockOwnPost(ctx context.Context, tx postgres.DB, member, id int64) error {
 	return nil
 }
 
+// postTerms is the search_terms of a post (internal/search/terms): its
+// title and content, tokenized here so that the index and the query use
+// the same tokenizer.
+func postTerms(title *string, content string) string {
+	if title == nil {
+		return terms.Vector(content)
+	}
+	return terms.Vector(*title, content)
+}
+
+// updatePost changes the (locked) post: a nil field is unchanged, an empty
+// title removes it. Its search terms are made from the new title and
+// content.
 func updatePost(ctx context.Context, tx postgres.DB, id int64, in PostUpdate, now time.Time) error {
+	var title *string
+	var content string
+	if err := tx.QueryRow(ctx, `SELECT title, content FROM posts WHERE id = $1`, id).Scan(&title, &content); err != nil {
+		return fmt.Errorf("read post: %w", err)
+	}
+	if in.Title != nil {
+		title = in.Title
+		if *title == "" {
+			title = nil
+		}
+	}
+	if in.Content != nil {
+		content = *in.Content
+	}
 	_, err := tx.Exec(ctx, `
-		UPDATE posts SET
-			title      = CASE WHEN $2::text IS NULL THEN title ELSE NULLIF($2, '') END,
-			content    = COALESCE($3, content),
-			updated_at = $4
-		WHERE id = $1`, id, in.Title, in.Content, now)
+		UPDATE posts SET title = $2, content = $3, updated_at = $4, search_terms = $5::tsvector
+		WHERE id = $1`, id, title, content, now, postTerms(title, content))
 	if err != nil {
 		return fmt.Errorf("update post: %w", err)
 	}
@@ -286,6 +312,20 @@ func selectComment(ctx context.Context, tx postgres.DB, id int64, lock string) (
 	return c, nil
 }
 
+// requireActive refuses (409 AUTHOR_DEACTIVATED) an interaction with
+// content of any of authors that is no longer an active member.
+func requireActive(ctx context.Context, tx postgres.DB, authors ...int64) error {
+	var inactive bool
+	err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM members WHERE id = ANY($1) AND status <> 'ACTIVE')`, authors).Scan(&inactive)
+	if err != nil {
+		return fmt.Errorf("select author status: %w", err)
+	}
+	if inactive {
+		return ErrAuthorDeactivated
+	}
+	return nil
+}
+
 // lockLivePost locks the live post id and returns its author: 404 when it
 // is missing or deleted.
 func lockLivePost(ctx context.Context, tx postgres.DB, id int64) (author int64, err error) {
@@ -299,8 +339,9 @@ func lockLivePost(ctx context.Context, tx postgres.DB, id int64) (author int64, 
 func insertComment(ctx context.Context, tx postgres.DB, author, post int64, parent *int64, depth int, content string, now time.Time) (int64, error) {
 	var id int64
 	err := tx.QueryRow(ctx, `
-		INSERT INTO comments (post_id, parent_id, depth, author_id, content, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id`, post, parent, depth, author, content, now).Scan(&id)
+		INSERT INTO comments (post_id, parent_id, depth, author_id, content, created_at, updated_at, search_terms)
+		VALUES ($1, $2, $3, $4, $5, $6, $6, $7::tsvector) RETURNING id`,
+		post, parent, depth, author, content, now, terms.Vector(content)).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("insert comment: %w", err)
 	}
@@ -349,7 +390,8 @@ func lockOwnComment(ctx context.Context, tx postgres.DB, member, id int64) (comm
 }
 
 func updateComment(ctx context.Context, tx postgres.DB, id int64, content string, now time.Time) error {
-	if _, err := tx.Exec(ctx, `UPDATE comments SET content = $2, updated_at = $3 WHERE id = $1`, id, content, now); err != nil {
+	if _, err := tx.Exec(ctx, `UPDATE comments SET content = $2, updated_at = $3, search_terms = $4::tsvector WHERE id = $1`,
+		id, content, now, terms.Vector(content)); err != nil {
 		return fmt.Errorf("update comment: %w", err)
 	}
 	return nil

@@ -30,6 +30,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/cloudevents/sdk-go/v2/event"
 	"github.com/cloudevents/sdk-go/v2/types"
@@ -171,7 +172,8 @@ func recordOf(ext map[string]any) record {
 	if b, err := base64.StdEncoding.DecodeString(str(ext[kafka.KeyExtension])); err == nil && len(b) > 0 {
 		r.key = b
 	}
-	if b, err := base64.StdEncoding.DecodeString(str(ext[kafka.HeadersExtension])); err == nil && json.Valid(b) {
+	// json.Valid takes invalid UTF-8 inside strings; the json column does not.
+	if b, err := base64.StdEncoding.DecodeString(str(ext[kafka.HeadersExtension])); err == nil && json.Valid(b) && utf8.Valid(b) {
 		h := string(b)
 		r.headers = &h
 	}

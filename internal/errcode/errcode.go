@@ -124,12 +124,16 @@ func Wrap(code Code, message string, err error) *Error {
 	return &Error{Code: code, Message: message, Err: err}
 }
 
-// Of returns the code of err: the code of the first *Error in its chain, or
-// Internal when there is none.
+// Of returns the code of err: the code of the first *Error in its chain;
+// else Unavailable when err is a backend that cannot be reached now (see
+// Transient), Internal otherwise.
 func Of(err error) Code {
 	var e *Error
 	if errors.As(err, &e) {
 		return e.Code
+	}
+	if Transient(err) {
+		return Unavailable
 	}
 	return Internal
 }
@@ -145,6 +149,9 @@ func MessageOf(err error) string {
 	var e *Error
 	if errors.As(err, &e) && e.Code != Internal {
 		return e.Message
+	}
+	if Transient(err) {
+		return unavailableMessage
 	}
 	return "internal error"
 }

@@ -124,6 +124,7 @@ func Knative(fns []route.Function) (map[string][]byte, error) {
 		put("knative/services/"+f.Name+".yaml", "", service(f))
 	}
 	put("knative/services/"+AllInOne+".yaml", allInOneComment, allInOneService())
+	put("knative/jobs/"+Migrate+".yaml", migrateJobComment, migrateJob())
 
 	sources, err := eventing(fns)
 	if err != nil {
@@ -441,7 +442,8 @@ var kustomizationComment = "# Every per-function manifest (the production shape)
 	"#   kubectl apply -k .\n"
 
 // kustomization lists every generated file under knative/ but the all-in-one
-// Service, and maps each function's image placeholder.
+// Service and the migrate Job (run before, see its header), and maps each
+// function's image placeholder.
 func kustomization(fns []route.Function, files map[string][]byte) ([]byte, error) {
 	k := kustomizationFile{
 		APIVersion: "kustomize.config.k8s.io/v1beta1",
@@ -450,7 +452,7 @@ func kustomization(fns []route.Function, files map[string][]byte) ([]byte, error
 	}
 	for _, path := range Paths(files) {
 		rel, ok := strings.CutPrefix(path, "knative/")
-		if !ok || rel == "services/"+AllInOne+".yaml" {
+		if !ok || rel == "services/"+AllInOne+".yaml" || strings.HasPrefix(rel, "jobs/") {
 			continue
 		}
 		k.Resources = append(k.Resources, rel)

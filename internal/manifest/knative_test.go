@@ -19,6 +19,7 @@ import (
 	"google.golang.org/protobuf/proto"
 	networking "istio.io/api/networking/v1alpha3"
 	istiov1 "istio.io/client-go/pkg/apis/networking/v1"
+	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	k8syaml "k8s.io/apimachinery/pkg/util/yaml"
@@ -30,6 +31,7 @@ import (
 	servingv1 "knative.dev/serving/pkg/apis/serving/v1"
 	"sigs.k8s.io/yaml"
 
+	"github.com/dailyfeed/dailyfeed/internal/config"
 	"github.com/dailyfeed/dailyfeed/internal/manifest"
 	"github.com/dailyfeed/dailyfeed/internal/route"
 )
@@ -142,6 +144,8 @@ func decodeDoc(ctx context.Context, path string, doc []byte) (object, error) {
 		o.obj = &corev1.ConfigMap{}
 	case "v1 ServiceAccount":
 		o.obj = &corev1.ServiceAccount{}
+	case "batch/v1 Job":
+		o.obj = &batchv1.Job{}
 	case "rbac.authorization.k8s.io/v1 Role":
 		o.obj = &rbacv1.Role{}
 	case "rbac.authorization.k8s.io/v1 RoleBinding":
@@ -604,8 +608,8 @@ func TestSinksNeedADeadLetterSink(t *testing.T) {
 }
 
 // TestKnativeTreeIsComplete: no stray file under knative/, and the
-// kustomization lists every manifest but the all-in-one Service, with an
-// image entry per function.
+// kustomization lists every manifest but the all-in-one Service and the
+// migrate Job (applied before it), with an image entry per function.
 func TestKnativeTreeIsComplete(t *testing.T) {
 	files, err := manifest.Files()
 	if err != nil {
@@ -618,7 +622,7 @@ func TestKnativeTreeIsComplete(t *testing.T) {
 			t.Errorf("%s is not generated: delete it or run `make manifests`", path)
 		}
 		rel := strings.TrimPrefix(path, "knative/")
-		if rel != "kustomization.yaml" && rel != "services/"+manifest.AllInOne+".yaml" {
+		if rel != "kustomization.yaml" && rel != "services/"+manifest.AllInOne+".yaml" && rel != "jobs/"+manifest.Migrate+".yaml" {
 			want = append(want, rel)
 		}
 	}
@@ -666,5 +670,37 @@ func TestConfigMapCoversREADME(t *testing.T) {
 		if !slices.Contains(documented, v) {
 			t.Errorf("%s is not in README's configuration table", v)
 		}
+	}
+}
+
+// TestMigrateJob: the one-shot setup job runs the all-in-one image in its
+// migrate mode with the functions' configuration, and stays out of the
+// kustomization (it runs before the functions, see its header).
+func TestMigrateJob(t *testing.T) {
+	files, err := manifest.Knative(route.Functions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, ok := files["knative/jobs/migrate.yaml"]
+	if !ok {
+		t.Fatal("no knative/jobs/migrate.yaml")
+	}
+	o, err := decodeDoc(context.Background(), "knative/jobs/migrate.yaml", stripComments(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	job := o.obj.(*batchv1.Job)
+	c := job.Spec.Template.Spec.Containers[0]
+	if c.Image != manifest.Image(manifest.AllInOne) {
+		t.Errorf("job image %s, want the all-in-one's", c.Image)
+	}
+	if !slices.Contains(c.Env, corev1.EnvVar{Name: config.ModeEnv, Value: config.MigrateMode}) {
+		t.Errorf("job env %v: not in migrate mode", c.Env)
+	}
+	if len(c.EnvFrom) != 2 || job.Spec.Template.Spec.RestartPolicy != corev1.RestartPolicyNever {
+		t.Errorf("job envFrom %v, restart %s", c.EnvFrom, job.Spec.Template.Spec.RestartPolicy)
+	}
+	if bytes.Contains(files["knative/kustomization.yaml"], []byte("jobs/")) {
+		t.Error("the kustomization lists the migrate job")
 	}
 }

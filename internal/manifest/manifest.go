@@ -1,6 +1,7 @@
 // Package manifest generates every deployment file of dailyfeed from the
-// route table: each function's func.yaml, the root all-in-one func.yaml and
-// the Knative manifests under knative/. Nothing is written by hand; a test
+// route table: each function's func.yaml, the root all-in-one func.yaml,
+// the Knative manifests under knative/, docs/api.md and the OpenAPI
+// description openapi.json. Nothing is written by hand; a test
 // fails when the committed files differ from what Files produces.
 package manifest
 
@@ -12,6 +13,7 @@ import (
 
 	"sigs.k8s.io/yaml"
 
+	"github.com/dailyfeed/dailyfeed/internal/openapi"
 	"github.com/dailyfeed/dailyfeed/internal/route"
 )
 
@@ -38,6 +40,11 @@ func Files() (map[string][]byte, error) {
 		return nil, err
 	}
 	files["docs/api.md"] = apiDoc()
+	api, err := openapi.JSON()
+	if err != nil {
+		return nil, err
+	}
+	files["openapi.json"] = api
 	knative, err := Knative(route.Functions)
 	if err != nil {
 		return nil, err

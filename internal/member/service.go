@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/dailyfeed/dailyfeed/internal/auth"
-	"github.com/dailyfeed/dailyfeed/internal/errcode"
 	"github.com/dailyfeed/dailyfeed/internal/ratelimit"
 	"github.com/dailyfeed/dailyfeed/internal/stack"
 )
@@ -17,13 +16,14 @@ type Service struct {
 	Store Store
 	Auth  *auth.Service
 	Now   func() time.Time
-	// LoginFailures guards login against password guessing: after
-	// MaxLoginFailures wrong passwords for one e-mail within the window, that
-	// e-mail's logins are 429 until the window ends.
-	LoginFailures ratelimit.Failures
+	// LoginAttempts guards login against password guessing: at most
+	// MaxLoginFailures password checks for one e-mail within the window
+	// (a success frees them); past that, that e-mail's logins are 429
+	// until the window ends.
+	LoginAttempts ratelimit.Attempts
 }
 
-// Login guard: 10 failures per e-mail within 15 minutes.
+// Login guard: 10 checked attempts per e-mail within 15 minutes.
 const (
 	MaxLoginFailures   = 10
 	LoginFailureWindow = 15 * time.Minute
@@ -35,9 +35,9 @@ func NewService(s *stack.Stack) *Service {
 		Store: Store{DB: s.DB},
 		Auth:  &auth.Service{DB: s.DB, Verifier: s.Auth, Config: s.Config, Now: s.Now},
 		Now:   s.Now,
-		LoginFailures: ratelimit.Failures{
-			Redis: s.Redis, Prefix: s.Config.RedisPrefix + "auth:login-failures:",
-			Max: MaxLoginFailures, Window: LoginFailureWindow,
+		LoginAttempts: ratelimit.Attempts{
+			Redis: s.Redis, DB: s.DB, Prefix: s.Config.RedisPrefix + "auth:login-attempts:",
+			Max: MaxLoginFailures, Window: LoginFailureWindow, Now: s.Now,
 		},
 	}
 }
@@ -76,18 +76,19 @@ func (s *Service) Login(ctx context.Context, in Credentials) (Login, auth.Sessio
 	if in.Password == "" {
 		return Login{}, auth.Session{}, invalid("password", "is required")
 	}
+	// The attempt takes its slot before the password is checked, so
+	// parallel guesses cannot all pass a count read before any was
+	// recorded; a failed attempt keeps its slot, a success frees them.
 	key := strings.ToLower(strings.TrimSpace(in.Email))
-	if err := s.LoginFailures.Check(ctx, key); err != nil {
-		return Login{}, auth.Session{}, err
-	}
-	sess, err := s.Auth.Login(ctx, in.Email, in.Password)
-	if errcode.Is(err, errcode.InvalidCredentials) {
-		s.LoginFailures.Fail(ctx, key)
-	}
+	slot, err := s.LoginAttempts.Reserve(ctx, key)
 	if err != nil {
 		return Login{}, auth.Session{}, err
 	}
-	s.LoginFailures.Reset(ctx, key)
+	sess, err := s.Auth.Login(ctx, in.Email, in.Password)
+	if err != nil {
+		return Login{}, auth.Session{}, err
+	}
+	slot.Succeeded(ctx)
 	m, err := s.Store.ByID(ctx, sess.MemberID)
 	if err != nil {
 		return Login{}, auth.Session{}, err

@@ -16,7 +16,11 @@
 //	pending, err := outbox.Add(ctx, tx, e)
 //	if err != nil { ... }
 //	if err := tx.Commit(ctx); err != nil { ... }
-//	s.Outbox.Dispatch(ctx, pending) // never fails the write
+//	s.Outbox.Enqueue(pending) // returns at once, never fails the write
+//
+// Enqueue hands the ids to the process's dispatcher, which publishes the
+// events of concurrent writes together (dispatcher.go); Dispatch publishes
+// them in the caller's goroutine and returns when they are sent.
 //
 // # Guarantees
 //
@@ -138,6 +142,7 @@ type Outbox struct {
 	pub  Publisher
 	opts Options
 	log  *slog.Logger
+	disp dispatcher // of Enqueue
 }
 
 // New returns the outbox over db, publishing through pub. It does no I/O.
@@ -225,25 +230,31 @@ type row struct {
 // those not blocked by an older pending row of their key, and records the
 // outcome, in one transaction whose row locks keep other relays off them.
 func (o *Outbox) batch(ctx context.Context, ids []int64, limit int) (RelayResult, error) {
-	var res RelayResult
+	res, _, err := o.batchBlocked(ctx, ids, limit)
+	return res, err
+}
+
+// batchBlocked is batch, also returning the ids it left pending behind an
+// older pending row of their key.
+func (o *Outbox) batchBlocked(ctx context.Context, ids []int64, limit int) (res RelayResult, blockedIDs []int64, err error) {
 	tx, err := o.db.Begin(ctx)
 	if err != nil {
-		return res, fmt.Errorf("outbox begin: %w", err)
+		return res, nil, fmt.Errorf("outbox begin: %w", err)
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck
 	// Losing a mark-sent in a crash only means a duplicate publish, which
 	// at-least-once delivery allows: do not wait for the WAL flush.
 	if _, err := tx.Exec(ctx, "SET LOCAL synchronous_commit TO off"); err != nil {
-		return res, fmt.Errorf("outbox begin: %w", err)
+		return res, blockedIDs, fmt.Errorf("outbox begin: %w", err)
 	}
 
 	rows, err := claim(ctx, tx, ids, limit)
 	if err != nil || len(rows) == 0 {
-		return res, err
+		return res, blockedIDs, err
 	}
 	blocked, err := blockedRows(ctx, tx, rows)
 	if err != nil {
-		return res, err
+		return res, blockedIDs, err
 	}
 
 	var (
@@ -263,6 +274,7 @@ func (o *Outbox) batch(ctx context.Context, ids []int64, limit int) (RelayResult
 		if blocked[r.id] || stopped[r.key] {
 			stopped[r.key] = true
 			res.Blocked++
+			blockedIDs = append(blockedIDs, r.id)
 			continue
 		}
 		var e event.Event
@@ -289,6 +301,7 @@ func (o *Outbox) batch(ctx context.Context, ids []int64, limit int) (RelayResult
 			switch {
 			case stopped[r.key]:
 				res.Blocked++
+				blockedIDs = append(blockedIDs, r.id)
 			case inRound[r.key]:
 				rest, restEvs = append(rest, r), append(restEvs, queued[i])
 			default:
@@ -310,6 +323,7 @@ func (o *Outbox) batch(ctx context.Context, ids []int64, limit int) (RelayResult
 				res.Unavailable = true
 				stopped[r.key] = true
 				res.Blocked++
+				blockedIDs = append(blockedIDs, r.id)
 			default:
 				o.log.WarnContext(ctx, "outbox publish failed", "outbox_id", r.id, "event_id", roundEvs[i].ID(),
 					"type", roundEvs[i].Type(), "key", r.key, "err", err)
@@ -318,6 +332,9 @@ func (o *Outbox) batch(ctx context.Context, ids []int64, limit int) (RelayResult
 		}
 		if res.Unavailable { // the breaker opened: the rest waits
 			res.Blocked += len(queue)
+			for _, r := range queue {
+				blockedIDs = append(blockedIDs, r.id)
+			}
 			break
 		}
 	}
@@ -327,7 +344,7 @@ func (o *Outbox) batch(ctx context.Context, ids []int64, limit int) (RelayResult
 		if _, err := tx.Exec(ctx, `
 			UPDATE outbox SET sent_at = now(), attempts = attempts + 1, last_error = NULL
 			WHERE id = ANY($1)`, sentID); err != nil {
-			return res, fmt.Errorf("outbox mark sent: %w", err)
+			return res, blockedIDs, fmt.Errorf("outbox mark sent: %w", err)
 		}
 	}
 	if len(failedID) > 0 {
@@ -335,13 +352,13 @@ func (o *Outbox) batch(ctx context.Context, ids []int64, limit int) (RelayResult
 			UPDATE outbox AS o SET attempts = o.attempts + 1, last_error = f.err
 			FROM unnest($1::bigint[], $2::text[]) AS f(id, err)
 			WHERE o.id = f.id`, failedID, failErr); err != nil {
-			return res, fmt.Errorf("outbox mark failed: %w", err)
+			return res, blockedIDs, fmt.Errorf("outbox mark failed: %w", err)
 		}
 	}
 	if err := tx.Commit(ctx); err != nil {
-		return res, fmt.Errorf("outbox commit: %w", err)
+		return res, blockedIDs, fmt.Errorf("outbox commit: %w", err)
 	}
-	return res, nil
+	return res, blockedIDs, nil
 }
 
 // claim locks pending rows in id order, skipping rows another transaction

@@ -3,6 +3,7 @@ package outbox_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"sync"
 	"testing"
@@ -526,4 +527,52 @@ func BenchmarkWrite(b *testing.B) {
 			ob.Dispatch(ctx, insert(b, true))
 		}
 	})
+}
+
+// TestEnqueueBatchesAndKeepsOrder: writes of several entities at once hand
+// their events to the dispatcher and return; every event is published once,
+// in write order per entity, in batches shared by the writers, and marked
+// sent. Close dispatches what is still queued.
+func TestEnqueueBatchesAndKeepsOrder(t *testing.T) {
+	t.Parallel()
+	s := testenv.Stack(t, stack.Postgres)
+	pub, o := liveKafka(t)
+	ob := outbox.New(s.DB, pub, outbox.Options{})
+	const keys, perKey = 6, 25
+	written := make([][]string, keys)
+	var wg sync.WaitGroup
+	for k := range keys {
+		wg.Add(1)
+		go func() { // one writer per entity: its writes commit in order
+			defer wg.Done()
+			for i := range perKey {
+				e := like(t, int64(100+k), int64(1+i))
+				written[k] = append(written[k], e.ID())
+				ob.Enqueue(write(t, s, e))
+			}
+		}()
+	}
+	wg.Wait()
+	ob.Close(context.Background())
+
+	got := map[string][]string{}
+	for _, r := range kafkatest.Records(t, o.Brokers, o.Topics.Today()) {
+		got[string(r.Key)] = append(got[string(r.Key)], kafkatest.Header(r, "ce_id"))
+	}
+	for k := range keys {
+		key := fmt.Sprint(100 + k)
+		if d := cmp.Diff(written[k], got[key]); d != "" {
+			t.Errorf("key %s published (-written +got):\n%s", key, d)
+		}
+	}
+	for _, r := range rows(t, s) {
+		if !r.Sent || r.HasError {
+			t.Errorf("row %+v, want sent", r)
+		}
+	}
+	// Enqueue after Close leaves the events to the relay.
+	ob.Enqueue(write(t, s, like(t, 1, 1)))
+	if res, err := ob.Relay(context.Background()); err != nil || res.Sent != 1 {
+		t.Errorf("Relay after Close = %+v, %v; want the one event left to it", res, err)
+	}
 }

@@ -97,6 +97,11 @@ func apply(ctx context.Context, conn *pgx.Conn, name string) error {
 	if _, err := tx.Exec(ctx, string(sql)); err != nil {
 		return err
 	}
+	if step := migrations.Steps[version]; step != nil {
+		if err := step(ctx, tx); err != nil {
+			return err
+		}
+	}
 	if _, err := tx.Exec(ctx, "INSERT INTO schema_migrations (version) VALUES ($1)", version); err != nil {
 		return err
 	}

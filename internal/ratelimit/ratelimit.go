@@ -1,76 +1,149 @@
-// Package ratelimit throttles actions in Redis. Failures is the brute-force
-// guard of login: after too many failures for one key within a window, the
-// action is refused with 429 and Retry-After until the window ends.
+// Package ratelimit throttles actions. Attempts is the brute-force guard of
+// login: every attempt for one key reserves a slot before it is checked,
+// atomically, so at most Max attempts per window are ever checked however
+// they arrive (in sequence or all at once); past that the action is refused
+// with 429 and Retry-After until the window ends. A success frees the key.
 //
-// Redis is an accelerator here too: when it does not answer, the guard
-// lets the action through (logged) rather than lock every member out.
+// The slots are counted in Redis (one script, one round trip). When Redis
+// does not answer, they are counted in PostgreSQL (one atomic upsert on
+// rate_limit_slots), so the guard still holds; when neither answers, the
+// action cannot be checked and is 503.
 package ratelimit
 
 import (
 	"context"
-	"errors"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
 	"log/slog"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 
 	"github.com/dailyfeed/dailyfeed/internal/errcode"
+	"github.com/dailyfeed/dailyfeed/internal/postgres"
 	"github.com/dailyfeed/dailyfeed/internal/web"
 )
 
-// Failures counts failures per key in a fixed window.
-type Failures struct {
-	Redis  *redis.Client
-	Prefix string        // key namespace, e.g. cfg.RedisPrefix + "login-failures:"
-	Max    int64         // failures allowed within Window
-	Window time.Duration // how long failures are remembered
+// Attempts counts attempts per key in a fixed window that starts at the
+// key's first attempt.
+type Attempts struct {
+	Redis *redis.Client // nil: PostgreSQL only
+	DB    postgres.DB   // the fallback store (rate_limit_slots)
+	// Prefix namespaces the keys, e.g. cfg.RedisPrefix + "auth:login:"; in
+	// PostgreSQL the row's key is the SHA-256 of prefix and key.
+	Prefix string
+	Max    int64         // attempts allowed within Window
+	Window time.Duration // how long attempts are remembered
+	Now    func() time.Time
 }
 
-// Check refuses the action with a 429 (web.RetryAfterError) when key has
-// failed Max times within the window.
-func (f Failures) Check(ctx context.Context, key string) error {
-	if f.Redis == nil {
+// Slot is an admitted attempt. The attempt counts until Succeeded forgets
+// the key's attempts.
+type Slot struct {
+	a     Attempts
+	key   string
+	redis bool // the slot was taken in Redis (else in PostgreSQL)
+}
+
+// reserve increments the key's count, starting its window at the first
+// attempt, and returns the count and the window's remaining time in ms.
+var reserve = redis.NewScript(`
+local n = redis.call('INCR', KEYS[1])
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < 0 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+  ttl = tonumber(ARGV[1])
+end
+return {n, ttl}`)
+
+// Reserve takes a slot for one attempt of key before the attempt is
+// checked. Past Max attempts within the window it is a 429
+// (web.RetryAfterError) and the attempt must not be checked.
+func (a Attempts) Reserve(ctx context.Context, key string) (Slot, error) {
+	if a.Redis != nil {
+		n, after, err := a.reserveRedis(ctx, key)
+		if err == nil {
+			return Slot{a: a, key: key, redis: true}, a.verdict(n, after)
+		}
+		slog.WarnContext(ctx, "rate limit: redis unavailable, counting in postgres", "err", err)
+	}
+	n, after, err := a.reservePostgres(ctx, key)
+	if err != nil {
+		return Slot{}, errcode.Wrap(errcode.Unavailable, "cannot check the attempt now, try again", err)
+	}
+	return Slot{a: a, key: key}, a.verdict(n, after)
+}
+
+func (a Attempts) verdict(n int64, after time.Duration) error {
+	if n <= a.Max {
 		return nil
 	}
-	k := f.Prefix + key
-	pipe := f.Redis.Pipeline()
-	n := pipe.Get(ctx, k)
-	ttl := pipe.PTTL(ctx, k)
-	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
-		slog.WarnContext(ctx, "rate limit check unavailable, allowing", "err", err)
-		return nil
-	}
-	count, err := n.Int64()
-	if err != nil || count < f.Max {
-		return nil
-	}
-	after := ttl.Val()
 	if after <= 0 {
-		after = f.Window
+		after = a.Window
 	}
 	return &web.RetryAfterError{Err: errcode.New(errcode.RateLimited, "too many failed attempts; try again later"), After: after}
 }
 
-// Fail records a failure of key; the window starts at the first failure.
-func (f Failures) Fail(ctx context.Context, key string) {
-	if f.Redis == nil {
-		return
+func (a Attempts) reserveRedis(ctx context.Context, key string) (int64, time.Duration, error) {
+	res, err := reserve.Run(ctx, a.Redis, []string{a.Prefix + key}, a.Window.Milliseconds()).Int64Slice()
+	if err != nil {
+		return 0, 0, err
 	}
-	k := f.Prefix + key
-	pipe := f.Redis.TxPipeline()
-	pipe.Incr(ctx, k)
-	pipe.ExpireNX(ctx, k, f.Window)
-	if _, err := pipe.Exec(ctx); err != nil {
-		slog.WarnContext(ctx, "rate limit: failure not recorded", "err", err)
+	if len(res) != 2 {
+		return 0, 0, fmt.Errorf("rate limit script answered %v", res)
 	}
+	return res[0], time.Duration(res[1]) * time.Millisecond, nil
 }
 
-// Reset forgets the failures of key (after a success).
-func (f Failures) Reset(ctx context.Context, key string) {
-	if f.Redis == nil {
+// rowKey is the PostgreSQL key of key: a fixed-size digest, whatever the
+// key's length.
+func (a Attempts) rowKey(key string) string {
+	h := sha256.Sum256([]byte(a.Prefix + key))
+	return hex.EncodeToString(h[:])
+}
+
+func (a Attempts) now() time.Time {
+	if a.Now != nil {
+		return a.Now()
+	}
+	return time.Now()
+}
+
+func (a Attempts) reservePostgres(ctx context.Context, key string) (int64, time.Duration, error) {
+	if a.DB == nil {
+		return 0, 0, fmt.Errorf("no store for rate limit slots")
+	}
+	now := a.now()
+	// One statement: a new key, or an expired window, starts at 1; the row
+	// lock of the upsert serializes concurrent attempts of one key.
+	const q = `
+		INSERT INTO rate_limit_slots (key, count, window_ends_at) VALUES ($1, 1, $2::timestamptz + $3::bigint * interval '1 millisecond')
+		ON CONFLICT (key) DO UPDATE SET
+			count = CASE WHEN rate_limit_slots.window_ends_at <= $2::timestamptz THEN 1 ELSE rate_limit_slots.count + 1 END,
+			window_ends_at = CASE WHEN rate_limit_slots.window_ends_at <= $2::timestamptz THEN excluded.window_ends_at ELSE rate_limit_slots.window_ends_at END
+		RETURNING count, window_ends_at`
+	var n int64
+	var ends time.Time
+	if err := a.DB.QueryRow(ctx, q, a.rowKey(key), now, a.Window.Milliseconds()).Scan(&n, &ends); err != nil {
+		return 0, 0, fmt.Errorf("reserve rate limit slot: %w", err)
+	}
+	return n, ends.Sub(now), nil
+}
+
+// Succeeded forgets the key's attempts (after a successful login), in the
+// store that counted them.
+func (s Slot) Succeeded(ctx context.Context) {
+	if s.redis {
+		if err := s.a.Redis.Del(ctx, s.a.Prefix+s.key).Err(); err != nil {
+			slog.WarnContext(ctx, "rate limit: reset failed", "err", err)
+		}
 		return
 	}
-	if err := f.Redis.Del(ctx, f.Prefix+key).Err(); err != nil {
+	if s.a.DB == nil {
+		return
+	}
+	if _, err := s.a.DB.Exec(ctx, `DELETE FROM rate_limit_slots WHERE key = $1`, s.a.rowKey(s.key)); err != nil {
 		slog.WarnContext(ctx, "rate limit: reset failed", "err", err)
 	}
 }

@@ -11,8 +11,8 @@ package route
 // sink listener, and `make replay-dead-letters` does the same from the
 // command line.
 var activity = []Function{
-	{Name: "activity-feed", Kind: HTTP, Group: Activity, Routes: []Route{get("/api/activities")}},
-	{Name: "my-activities", Kind: HTTP, Group: Activity, Routes: []Route{get("/api/activities/me")}},
+	{Name: "activity-feed", Kind: HTTP, Group: Activity, Routes: []Route{get("/api/activities").as(AnyMember).hides(hidesActivities)}},
+	{Name: "my-activities", Kind: HTTP, Group: Activity, Routes: []Route{get("/api/activities/me").as(AnyMember)}},
 	{Name: "record-activity", Kind: CloudEvent, Group: Sink},
 	{Name: "store-dead-letter", Kind: CloudEvent, Group: Sink, DeadLetter: true},
 	{Name: "replay-dead-letters", Kind: CloudEvent, Group: Activity, TimeoutSeconds: 300},

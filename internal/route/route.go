@@ -6,6 +6,8 @@
 package route
 
 import (
+	"errors"
+	"fmt"
 	"slices"
 	"strings"
 )
@@ -56,6 +58,51 @@ var Scales = map[Group]Scale{
 type Route struct {
 	Method string
 	Path   string
+	// Access is who may call the route; every public route declares it
+	// (CheckAccess), and the authorization matrix test holds each route to
+	// it for every kind of caller.
+	Access Access
+	// Privacy says what members' privacy levels hide from the caller on a
+	// read of other members' data ("" where no other member's data is read).
+	Privacy string
+}
+
+// Access is who may call a route.
+type Access string
+
+const (
+	// Public: anyone. The Authorization header is not read: the credentials,
+	// if any, are in the body (login) or the refresh cookie (refresh).
+	Public Access = "public"
+	// Optional: anyone; a token that is sent must be valid (401 otherwise)
+	// and makes the answer the caller's (liked flags, views not counted for
+	// the author).
+	Optional Access = "optional"
+	// AnyMember: a valid access token. The route acts on the caller's own data
+	// (profile, session, own images) or does what any member may do to
+	// another's (like, comment, follow).
+	AnyMember Access = "member"
+	// Owner: a valid access token of the owner of the addressed resource
+	// (the author of the post or comment); any other member gets 403
+	// FORBIDDEN and the resource does not change.
+	Owner Access = "owner"
+)
+
+// Accesses are the declared access levels.
+var Accesses = []Access{Public, Optional, AnyMember, Owner}
+
+// CheckAccess returns an error naming every route of fns without a
+// declared access (or with an unknown one).
+func CheckAccess(fns ...Function) error {
+	var errs []error
+	for _, f := range fns {
+		for _, r := range f.Routes {
+			if !slices.Contains(Accesses, r.Access) {
+				errs = append(errs, fmt.Errorf("%s %s (%s): access %q is not one of %v", r.Method, r.Path, f.Name, r.Access, Accesses))
+			}
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // Function is one deployable operation.
@@ -97,6 +144,12 @@ func get(path string) Route  { return Route{Method: "GET", Path: path} }
 func post(path string) Route { return Route{Method: "POST", Path: path} }
 func put(path string) Route  { return Route{Method: "PUT", Path: path} }
 func del(path string) Route  { return Route{Method: "DELETE", Path: path} }
+
+// as declares who may call the route.
+func (r Route) as(a Access) Route { r.Access = a; return r }
+
+// hides notes what privacy levels hide on the route.
+func (r Route) hides(note string) Route { r.Privacy = note; return r }
 
 // segments splits a path into its segments, without empty ones.
 func segments(path string) []string {

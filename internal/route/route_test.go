@@ -3,6 +3,7 @@ package route
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -70,11 +71,39 @@ func TestTableIsConsistent(t *testing.T) {
 			t.Errorf("job %s has no schedule", f.Name)
 		}
 		for _, r := range f.Routes {
-			if other, dup := routes[r]; dup {
+			key := Route{Method: r.Method, Path: r.Path}
+			if other, dup := routes[key]; dup {
 				t.Errorf("%s %s served by both %s and %s", r.Method, r.Path, other, f.Name)
 			}
-			routes[r] = f.Name
+			routes[key] = f.Name
 		}
+	}
+	if err := CheckAccess(Functions...); err != nil {
+		t.Error(err)
+	}
+}
+
+// TestCheckAccessFindsUndeclaredRoutes plants routes without (or with an
+// unknown) access in a synthetic table.
+func TestCheckAccessFindsUndeclaredRoutes(t *testing.T) {
+	fns := []Function{
+		{Name: "declared", Kind: HTTP, Routes: []Route{get("/a").as(Public), put("/a/{id}").as(Owner)}},
+		{Name: "planted", Kind: HTTP, Routes: []Route{get("/b"), post("/c").as("admin")}},
+	}
+	err := CheckAccess(fns...)
+	if err == nil {
+		t.Fatal("no error for routes without declared access")
+	}
+	for _, want := range []string{"GET /b (planted)", "POST /c (planted)"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not name %s", err, want)
+		}
+	}
+	if strings.Contains(err.Error(), "/a") {
+		t.Errorf("error %q names a declared route", err)
+	}
+	if err := CheckAccess(fns[0]); err != nil {
+		t.Errorf("declared table: %v", err)
 	}
 }
 

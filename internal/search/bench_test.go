@@ -2,13 +2,14 @@ package search
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
-	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/dailyfeed/dailyfeed/internal/postgres"
+	"github.com/dailyfeed/dailyfeed/internal/search/terms"
 	"github.com/dailyfeed/dailyfeed/internal/stack"
 	"github.com/dailyfeed/dailyfeed/internal/testenv"
 	"github.com/dailyfeed/dailyfeed/internal/web"
@@ -37,18 +38,44 @@ func seed(t testing.TB, s *stack.Stack, n int) {
 			now() - g * interval '1 minute', now() - g * interval '1 minute', now() - g * interval '1 minute',
 			CASE WHEN g % 10 = 0 THEN now() END
 		FROM generate_series(1, $1::int) g`, n, vocabulary)
+	fillTerms(t, s)
 	testenv.Exec(t, s, `VACUUM ANALYZE posts`) // also moves the GIN pending lists into the indexes
 }
 
+// fillTerms sets search_terms of the seeded posts with the tokenizer, as
+// create-post does.
+func fillTerms(t testing.TB, s *stack.Stack) {
+	t.Helper()
+	ctx := context.Background()
+	rows, err := s.DB.Query(ctx, `SELECT id, content FROM posts`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []int64
+	var vectors []string
+	for rows.Next() {
+		var id int64
+		var text string
+		if err := rows.Scan(&id, &text); err != nil {
+			t.Fatal(err)
+		}
+		ids, vectors = append(ids, id), append(vectors, terms.Vector(text))
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	testenv.Exec(t, s, `UPDATE posts p SET search_terms = v.t::tsvector FROM unnest($1::bigint[], $2::text[]) v(id, t) WHERE p.id = v.id`, ids, vectors)
+}
+
 // BenchmarkSearchPosts searches a table of 20 000 posts: a three-character
-// Korean word (trigram index), a two-character one (no trigram: scan), an
-// English word, two words, and a keyword that matches nothing.
+// Korean word, a two-character one, one character, an English word, two
+// words, and a keyword that matches nothing.
 func BenchmarkSearchPosts(b *testing.B) {
 	s := testenv.Stack(b, stack.Postgres)
 	seed(b, s, 20_000)
 	svc := NewService(s)
 	ctx := context.Background()
-	for _, raw := range []string{"한국어", "공부", "golang", "커피를 weekend", "없는단어"} {
+	for _, raw := range []string{"한국어", "공부", "책", "golang", "커피를 weekend", "없는단어"} {
 		kw, err := ParseKeyword(raw)
 		if err != nil {
 			b.Fatal(err)
@@ -68,27 +95,22 @@ func BenchmarkSearchPosts(b *testing.B) {
 }
 
 // TestSearchPlans checks the plans of the search query on a seeded table:
-// a keyword of three characters or more can be looked up in the trigram
-// index (the query's text expression is the index's), so no search of one
-// scans posts. The planner may still prefer a scan on a small table, so
-// scans are disabled while explaining. -v prints the plans (EXPLAIN
-// ANALYZE) with scans enabled.
+// every keyword is served by an index, the GIN index on search_terms or
+// the newest-first index, never by a scan of posts. The planner may still
+// prefer a scan on a small table, so scans are disabled while explaining.
+// -v prints the plans (EXPLAIN ANALYZE) with scans enabled.
 func TestSearchPlans(t *testing.T) {
 	t.Parallel()
 	s := testenv.Stack(t, stack.Postgres)
 	seed(t, s, 5_000)
-	for _, raw := range []string{"없는단어", "golang", "커피를 weekend", "공부"} {
+	for _, raw := range []string{"없는단어", "golang", "커피를 weekend", "공부", "밥"} {
 		kw, err := ParseKeyword(raw)
 		if err != nil {
 			t.Fatal(err)
 		}
-		sql := rankedSQL("posts", "p", postText, len(kw.Words))
-		args := append([]any{kw.Text, DefaultSize, 0}, append(kw.prefixPatterns(), kw.patterns()...)...)
+		args := []any{kw.Query, DefaultSize, 0}
 		if testing.Verbose() {
-			t.Logf("%s:\n%s", raw, explain(t, s.DB, "EXPLAIN ANALYZE "+sql, args))
-		}
-		if utf8.RuneCountInString(kw.Words[0]) < 3 {
-			continue // no trigram: a scan
+			t.Logf("%s:\n%s", raw, explain(t, s.DB, "EXPLAIN ANALYZE "+postsSQL, args))
 		}
 		tx, err := s.DB.Begin(context.Background())
 		if err != nil {
@@ -97,10 +119,10 @@ func TestSearchPlans(t *testing.T) {
 		if _, err := tx.Exec(context.Background(), "SET LOCAL enable_seqscan = off"); err != nil {
 			t.Fatal(err)
 		}
-		plan := explain(t, tx, "EXPLAIN "+sql, args)
+		plan := explain(t, tx, "EXPLAIN "+postsSQL, args)
 		_ = tx.Rollback(context.Background())
-		if !strings.Contains(plan, "Bitmap Index Scan on posts_search_trgm_idx") || strings.Contains(plan, "Seq Scan on posts") {
-			t.Errorf("keyword %q is not looked up in the trigram index:\n%s", raw, plan)
+		if !strings.Contains(plan, "posts_search_terms_idx") && !strings.Contains(plan, "posts_created_idx") || strings.Contains(plan, "Seq Scan on posts") {
+			t.Errorf("keyword %q is not served by an index:\n%s", raw, plan)
 		}
 	}
 }
@@ -117,4 +139,53 @@ func explain(t *testing.T, db postgres.DB, sql string, args []any) string {
 		t.Fatalf("%s: %v", sql, err)
 	}
 	return strings.Join(lines, "\n")
+}
+
+// TestPageMatchesAllMatches compares the bounded plan (the newest
+// RecentScan rows first, then older matches from the GIN index) with the
+// plain query over every match, on a table larger than RecentScan, for
+// keywords common and rare enough to take either path.
+func TestPageMatchesAllMatches(t *testing.T) {
+	t.Parallel()
+	s := testenv.Stack(t, stack.Postgres)
+	seed(t, s, 3*RecentScan)
+	// A rare word, only in old posts: found by the second step alone.
+	testenv.Exec(t, s, `UPDATE posts SET content = content || ' 희귀단어', search_terms = NULL WHERE id IN (SELECT id FROM posts ORDER BY created_at LIMIT 50)`)
+	fillTerms(t, s)
+	svc := NewService(s)
+	ctx := context.Background()
+	for _, raw := range []string{"한국어", "공부", "책", "golang", "커피를 weekend", "희귀단어", "없는단어"} {
+		kw, err := ParseKeyword(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, err := s.DB.Query(ctx, `SELECT id FROM posts WHERE deleted_at IS NULL AND search_terms @@ $1::tsquery
+			ORDER BY created_at DESC, id DESC LIMIT $2`, kw.Query, MaxHits)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []int64
+		for p := 0; ; p++ {
+			hits, err := svc.Posts(ctx, 1, kw, web.Page{Page: p, Size: 100})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if *hits.TotalElements != int64(len(want)) {
+				t.Errorf("%s: total %d, want %d", raw, *hits.TotalElements, len(want))
+			}
+			for _, h := range hits.Content {
+				got = append(got, h.ID)
+			}
+			if !hits.HasNext {
+				break
+			}
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("%s: %d hits differ from the %d of every match", raw, len(got), len(want))
+		}
+	}
 }

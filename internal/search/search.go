@@ -1,40 +1,29 @@
 // Package search is dailyfeed's search over posts and comments
-// (search-posts, search-comments), in PostgreSQL only (migrations/0006).
+// (search-posts, search-comments), in PostgreSQL only (migrations/0013).
 //
 // # Matching
 //
-// The keyword is split into words at white space; a hit contains every word
-// of two characters or more (or, when there is none, the whole keyword) as
-// a substring, case-insensitively:
-// `text ILIKE '%word%'` for each word, with %, _ and \ in the keyword
-// matched literally. Substrings, not words, because Korean attaches
-// particles to words: 공부 must find 공부를, which word-based full-text
-// search cannot. Deleted posts and comments never match (and are not in
-// the indexes).
+// Posts and comments carry search_terms, a tsvector of the terms of their
+// text made by internal/search/terms (CJK bigrams and characters, the
+// lower-cased words of other scripts), with a GIN index. A keyword is
+// turned into the same terms: each white-space separated part must match
+// (&), and the terms of one part at their distances (phrase operators). So
+// a Korean, Chinese or Japanese keyword of any length, one character
+// included, matches where it occurs as text inside a run of those scripts
+// (공부 finds 공부를 and 한국어공부, 밥 finds 볶음밥), and a word of another
+// script matches as a whole word, case-insensitively (golang finds
+// "GoLang을" but go does not find golang). Deleted posts and comments never
+// match (and are not in the indexes).
 //
-// A pg_trgm GIN index serves the ILIKE for words of three characters or
-// more. A two-character word has no trigram to look up: its ILIKE scans the
-// live rows (a sequential scan, linear in the table; BENCHMARKS.md has the
-// figures). A keyword with a longer word next to it is served by the index.
-// pg_bigm (bigram GIN) would index two-character words too, if that cost
-// ever matters.
+// # Ranking and cost
 //
-// # Ranking
-//
-// Every hit is scored, so the score is cheap: the stored `simple` tsvector
-// and ILIKE, not pg_trgm's similarity functions (which make the trigrams of
-// the whole text of every hit, five times the cost on a common keyword).
-//
-//	score = 1 if the keyword's words occur as whole words         (search_tsv @@ plainto_tsquery('simple', keyword))
-//	      + ts_rank_cd(search_tsv, plainto_tsquery('simple', keyword))  (0.1 a whole-word occurrence, more when close together)
-//	      + 0.5 if a word starts with the keyword                  (Korean: 공부 in 공부를, not in 한국어공부)
-//	      + 0.05 × min(occurrences of the keyword as a substring, 5)
-//
-// then newest first, then by id, so pages are stable. A keyword matching
-// more than MaxHits rows ranks the newest MaxHits of them: recent posts are
-// what a feed's search is for, and it bounds the cost of a common keyword. So a whole word
-// beats the start of a word, which beats the inside of a word, and more
-// occurrences beat fewer.
+// Every hit contains the whole keyword, so hits are ranked by recency:
+// newest first, then by id, so pages are stable. A keyword matching more
+// than MaxHits rows reaches the newest MaxHits of them (totalElements says
+// how many, up to MaxHits). The page never needs every match of a common
+// keyword: the newest RecentScan rows are checked first (a keyword in more
+// than a tenth of the rows finds its MaxHits there), and only a rarer
+// keyword reads its older matches from the GIN index.
 //
 // # Results
 //
@@ -52,21 +41,24 @@ import (
 
 	"github.com/dailyfeed/dailyfeed/internal/content"
 	"github.com/dailyfeed/dailyfeed/internal/errcode"
+	"github.com/dailyfeed/dailyfeed/internal/search/terms"
 	"github.com/dailyfeed/dailyfeed/internal/timeline"
 	"github.com/dailyfeed/dailyfeed/internal/web"
 )
 
 // Keyword limits, in characters (runes).
 const (
-	MinKeyword = 2
+	MinKeyword = 1
 	MaxKeyword = 100
-	// MaxWords bounds the words of a keyword (one ILIKE each).
+	// MaxWords bounds the white-space separated parts of a keyword.
 	MaxWords = 10
 	// MaxHits bounds the hits of a search: the newest MaxHits matches are
-	// ranked and reachable by paging (totalElements says how many). It
-	// bounds the work of a common keyword, where scoring every match of a
-	// large table would take long.
-	MaxHits = 1000
+	// reachable by paging (totalElements says how many).
+	MaxHits = 200
+	// RecentScan is how many of the newest rows a search checks first
+	// (internal/search/store.go): a keyword in more than
+	// MaxHits/RecentScan of the rows (10%) is answered from them alone.
+	RecentScan = 2000
 	// DefaultSize is the page size when the request has none.
 	DefaultSize = 20
 )
@@ -75,9 +67,11 @@ const (
 type Keyword struct {
 	// Text is the keyword with its white space runs made one space.
 	Text string
-	// Words are the distinct words that must all occur (two characters or
-	// more).
+	// Words are the distinct parts of the keyword that have terms, as
+	// typed (for the snippets).
 	Words []string
+	// Query is the tsquery of the keyword (terms.Query).
+	Query string
 }
 
 func invalid(format string, args ...any) error {
@@ -95,10 +89,10 @@ func RequestOf(r *http.Request) (Keyword, web.Page, error) {
 	return kw, page, err
 }
 
-// ParseKeyword validates the keyword query parameter: required, 2–100
-// characters after trimming, at most MaxWords words. One-character words
-// are left out of the match (alone they would match nearly everything);
-// a keyword of only such words ("a b") is matched as one phrase.
+// ParseKeyword validates the keyword query parameter: required, 1–100
+// characters after trimming, at most MaxWords parts, and at least one
+// letter or digit (a keyword of only punctuation or emoji has nothing to
+// search for).
 func ParseKeyword(raw string) (Keyword, error) {
 	if !utf8.ValidString(raw) || strings.ContainsRune(raw, 0) {
 		return Keyword{}, invalid("must be valid UTF-8 text")
@@ -111,52 +105,27 @@ func ParseKeyword(raw string) (Keyword, error) {
 	case n < MinKeyword || n > MaxKeyword:
 		return Keyword{}, invalid("must be %d to %d characters (got %d)", MinKeyword, MaxKeyword, n)
 	}
-	kw := Keyword{Text: text}
-	seen := map[string]bool{}
-	for _, f := range fields {
-		if utf8.RuneCountInString(f) < MinKeyword || seen[strings.ToLower(f)] {
-			continue
-		}
-		seen[strings.ToLower(f)] = true
-		kw.Words = append(kw.Words, f)
-	}
-	if len(kw.Words) == 0 {
-		kw.Words = []string{text} // only one-character words: match them as one phrase
-	}
-	if len(kw.Words) > MaxWords {
+	if len(fields) > MaxWords {
 		return Keyword{}, invalid("must have at most %d words", MaxWords)
+	}
+	parts, _ := terms.Parts(text, MaxWords)
+	if len(parts) == 0 {
+		return Keyword{}, invalid("must contain a letter or a digit")
+	}
+	kw := Keyword{Text: text, Query: terms.Query(parts)}
+	for _, f := range fields {
+		if p, _ := terms.Parts(f, 1); len(p) > 0 {
+			kw.Words = append(kw.Words, terms.Surfaces(f)...)
+		}
 	}
 	return kw, nil
 }
 
-// patterns returns the ILIKE pattern of each word: %word% with the
-// pattern's special characters escaped.
-func (k Keyword) patterns() []any {
-	out := make([]any, len(k.Words))
-	for i, w := range k.Words {
-		out[i] = "%" + escapeLike(w) + "%"
-	}
-	return out
-}
-
-// prefixPatterns returns the ILIKE patterns of a text with a word that
-// starts with the keyword: at the start of the text, or after a space.
-func (k Keyword) prefixPatterns() []any {
-	e := escapeLike(k.Text)
-	return []any{e + "%", "% " + e + "%"}
-}
-
-// highlights returns what a snippet highlights: the whole keyword and each
-// of its words.
+// highlights returns what a snippet highlights: the whole keyword and the
+// runs of its words.
 func (k Keyword) highlights() []string {
 	return append([]string{k.Text}, k.Words...)
 }
-
-var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
-
-// escapeLike escapes s for a LIKE pattern with the default escape
-// character (backslash).
-func escapeLike(s string) string { return likeEscaper.Replace(s) }
 
 // PostHit is a post that matched, in the read side's shape, with its
 // snippet.

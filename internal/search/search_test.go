@@ -9,29 +9,30 @@ import (
 
 func TestParseKeyword(t *testing.T) {
 	for _, tc := range []struct {
-		raw   string
-		text  string
-		words []string
+		raw, text, query string
+		words            []string
 	}{
-		{raw: "공부", text: "공부", words: []string{"공부"}},
-		{raw: "  한국어 \t 공부  ", text: "한국어 공부", words: []string{"한국어", "공부"}},
-		{raw: "go", text: "go", words: []string{"go"}},
-		{raw: "a go", text: "a go", words: []string{"go"}}, // one-letter words are left out
-		{raw: "Go go GO", text: "Go go GO", words: []string{"Go"}},
-		{raw: " a  b ", text: "a b", words: []string{"a b"}}, // only one-letter words: one phrase
-		{raw: strings.Repeat("가", MaxKeyword), text: strings.Repeat("가", MaxKeyword), words: []string{strings.Repeat("가", MaxKeyword)}},
+		{raw: "밥", text: "밥", query: "'밥'", words: []string{"밥"}},
+		{raw: "공부", text: "공부", query: "'공부'", words: []string{"공부"}},
+		{raw: "  한국어 \t 공부  ", text: "한국어 공부", query: "('한국' <1> '국어') & '공부'", words: []string{"한국어", "공부"}},
+		{raw: "Go", text: "Go", query: "'go'", words: []string{"go"}},
+		{raw: "a go", text: "a go", query: "'a' & 'go'", words: []string{"a", "go"}},
+		{raw: "Go go GO", text: "Go go GO", query: "'go'", words: []string{"go", "go", "go"}},
+		{raw: "커피☕ !!", text: "커피☕ !!", query: "'커피'", words: []string{"커피"}},
+		{raw: strings.Repeat("가", MaxKeyword), text: strings.Repeat("가", MaxKeyword), query: "'가가'" + strings.Repeat(" <1> '가가'", MaxKeyword-2), words: []string{strings.Repeat("가", MaxKeyword)}},
 	} {
 		kw, err := ParseKeyword(tc.raw)
 		if err != nil {
 			t.Errorf("ParseKeyword(%q): %v", tc.raw, err)
 			continue
 		}
-		if kw.Text != tc.text || strings.Join(kw.Words, "|") != strings.Join(tc.words, "|") {
-			t.Errorf("ParseKeyword(%q) = %q %q, want %q %q", tc.raw, kw.Text, kw.Words, tc.text, tc.words)
+		if kw.Text != tc.text || kw.Query != tc.query || strings.Join(kw.Words, "|") != strings.Join(tc.words, "|") {
+			t.Errorf("ParseKeyword(%q) = %q %q %q, want %q %q %q", tc.raw, kw.Text, kw.Query, kw.Words, tc.text, tc.query, tc.words)
 		}
 	}
 	for _, raw := range []string{
-		"", "   ", "a", "가", " 가 ", // too short
+		"", "   ", // empty
+		"☕", "!!! ...", "🎉 🎉", // nothing to search for
 		strings.Repeat("가", MaxKeyword+1),
 		"aa bb cc dd ee ff gg hh ii jj kk", // 11 words
 		"bad\xffutf8", "nul\x00",
@@ -39,16 +40,6 @@ func TestParseKeyword(t *testing.T) {
 		if _, err := ParseKeyword(raw); !errcode.Is(err, errcode.ValidationFailed) {
 			t.Errorf("ParseKeyword(%q) = %v, want VALIDATION_FAILED", raw, err)
 		}
-	}
-}
-
-func TestPatternsAreLiteral(t *testing.T) {
-	kw, err := ParseKeyword(`100%_off\ x`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got, want := kw.patterns()[0], `%100\%\_off\\%`; got != want {
-		t.Errorf("pattern = %q, want %q", got, want)
 	}
 }
 

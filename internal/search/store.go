@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strconv"
-	"strings"
 
 	"github.com/jackc/pgx/v5"
 
@@ -23,62 +22,65 @@ type Service struct {
 // NewService returns the service over the stack's database.
 func NewService(s *stack.Stack) Service { return Service{DB: s.DB} }
 
-// postText is a post's searchable text. It is the expression of
-// posts_search_trgm_idx (migrations/0006) and must stay identical to it,
-// or the index is not used.
-const postText = `(coalesce(p.title, '') || ' ' || p.content)`
-
-// commentText is a comment's searchable text (comments_search_trgm_idx).
-const commentText = `c.content`
-
-// rankedSQL returns the query of a page of hits of table (alias a) over
-// the searchable text expression text: the number of hits (at most
-// MaxHits: the newest matches), then one row per hit of the page (id null
-// when the page is empty). The score (see the package doc) is cheap by
-// design: every hit is scored, so it uses the stored tsvector and ILIKE,
-// not pg_trgm's similarity functions, which make the trigrams of the whole
-// text of every hit (five times slower on common keywords).
+// pageSQL returns the query of a page of hits of table: the number of
+// hits (at most MaxHits: the newest matches), then one row per hit of the
+// page, newest first (id null when the page is empty).
 //
-//	$1 keyword, $2 limit, $3 offset, $4 and $5 the patterns of a word
-//	starting with the keyword, $6… the ILIKE pattern of each word
-func rankedSQL(table, a, text string, words int) string {
-	match := make([]string, words)
-	for i := range match {
-		match[i] = text + " ILIKE $" + strconv.Itoa(6+i)
-	}
-	lowered := "lower(" + text + ")"
+//	$1 the keyword's tsquery, $2 limit, $3 offset
+//
+// It never reads every match of a common keyword: it first checks the
+// terms of the newest RecentScan live rows (the newest-first index), which
+// holds MaxHits matches of any keyword in more than MaxHits/RecentScan of
+// the rows; only when that is not enough does it read the older matches,
+// from the GIN index: a keyword that rare has few of them. (The planner
+// alone would choose by its estimate, and it underestimates phrases: it
+// multiplies the frequencies of their bigrams.)
+func pageSQL(table string) string {
 	return `
-	WITH q AS (SELECT plainto_tsquery('simple', $1) AS tsq, lower($1) AS kw),
-	matches AS MATERIALIZED (
-		SELECT ` + a + `.id FROM ` + table + ` ` + a + `
-		WHERE ` + a + `.deleted_at IS NULL AND ` + strings.Join(match, " AND ") + `
-		ORDER BY ` + a + `.created_at DESC, ` + a + `.id DESC
+	WITH recent AS MATERIALIZED (
+		SELECT id, created_at, search_terms FROM ` + table + `
+		WHERE deleted_at IS NULL
+		ORDER BY created_at DESC, id DESC
+		LIMIT ` + strconv.Itoa(RecentScan) + `
+	), new AS MATERIALIZED (
+		SELECT id, created_at FROM recent WHERE search_terms @@ $1::tsquery
+		ORDER BY created_at DESC, id DESC
 		LIMIT ` + strconv.Itoa(MaxHits) + `
-	),
-	hits AS MATERIALIZED (
-		SELECT ` + a + `.id, ` + a + `.created_at,
-			CASE WHEN r.rank > 0 THEN 1 ELSE 0 END + r.rank
-			+ CASE WHEN ` + text + ` ILIKE $4 OR ` + text + ` ILIKE $5 THEN 0.5 ELSE 0 END
-			+ 0.05 * least((char_length(` + lowered + `) - char_length(replace(` + lowered + `, q.kw, ''))) / char_length(q.kw), 5)
-			AS score
-		FROM matches JOIN ` + table + ` ` + a + ` ON ` + a + `.id = matches.id CROSS JOIN q
-		CROSS JOIN LATERAL (SELECT ts_rank_cd(` + a + `.search_tsv, q.tsq) AS rank) r
+	), old AS (
+		-- OFFSET 0 keeps the order out of the scan: the rare keyword's
+		-- matches come from the GIN index, never from a walk of every row.
+		SELECT id, created_at FROM (
+			SELECT t.id, t.created_at FROM ` + table + ` t
+			WHERE (SELECT count(*) FROM new) < ` + strconv.Itoa(MaxHits) + `
+				AND (SELECT count(*) FROM recent) = ` + strconv.Itoa(RecentScan) + `
+				AND t.deleted_at IS NULL AND t.search_terms @@ $1::tsquery
+				AND (t.created_at, t.id) < (SELECT created_at, id FROM recent ORDER BY created_at, id LIMIT 1)
+			OFFSET 0
+		) m
+		ORDER BY created_at DESC, id DESC
+		LIMIT ` + strconv.Itoa(MaxHits) + `
+	), hits AS MATERIALIZED (
+		SELECT id, created_at FROM new UNION ALL (SELECT id, created_at FROM old LIMIT ` + strconv.Itoa(MaxHits) + ` - (SELECT count(*) FROM new))
 	), total AS (SELECT count(*) AS n FROM hits)
 	SELECT total.n, page.id
 	FROM total LEFT JOIN LATERAL (
-		SELECT id, score, created_at FROM hits ORDER BY score DESC, created_at DESC, id DESC LIMIT $2 OFFSET $3
+		SELECT id, created_at FROM hits ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3
 	) page ON true
-	ORDER BY page.score DESC, page.created_at DESC, page.id DESC`
+	ORDER BY page.created_at DESC, page.id DESC`
 }
 
-// ranked runs rankedSQL and returns the total and the ids of the page.
+var (
+	postsSQL    = pageSQL("posts")
+	commentsSQL = pageSQL("comments")
+)
+
+// ranked runs a pageSQL and returns the total and the ids of the page.
 func (s Service) ranked(ctx context.Context, sql string, kw Keyword, p web.Page) (int64, []int64, error) {
-	// QueryExecModeExec plans the statement with this keyword's patterns
-	// (never a generic plan): a two-character word is a sequential scan, a
-	// longer one the trigram index, and the planner must see which.
-	args := append([]any{pgx.QueryExecModeExec, kw.Text, p.Size, p.Offset()}, kw.prefixPatterns()...)
-	args = append(args, kw.patterns()...)
-	rows, err := s.DB.Query(ctx, sql, args...)
+	// QueryExecModeExec plans the statement with this keyword's tsquery
+	// (never a generic plan): a common keyword walks the newest-first
+	// index, a rare one reads the GIN index, and the planner must see the
+	// keyword to choose.
+	rows, err := s.DB.Query(ctx, sql, pgx.QueryExecModeExec, kw.Query, p.Size, p.Offset())
 	if err != nil {
 		return 0, nil, fmt.Errorf("search: %w", err)
 	}
@@ -100,10 +102,10 @@ func (s Service) ranked(ctx context.Context, sql string, kw Keyword, p web.Page)
 	return total, ids, nil
 }
 
-// Posts returns page p of the live posts matching kw, best first, as
+// Posts returns page p of the live posts matching kw, newest first, as
 // reader sees them (reader 0 is anonymous).
 func (s Service) Posts(ctx context.Context, reader int64, kw Keyword, p web.Page) (web.Slice[PostHit], error) {
-	total, ids, err := s.ranked(ctx, rankedSQL("posts", "p", postText, len(kw.Words)), kw, p)
+	total, ids, err := s.ranked(ctx, postsSQL, kw, p)
 	if err != nil {
 		return web.Slice[PostHit]{}, err
 	}
@@ -124,10 +126,10 @@ func (s Service) Posts(ctx context.Context, reader int64, kw Keyword, p web.Page
 	return page(p, hits, total), nil
 }
 
-// Comments returns page p of the live comments matching kw, best first,
+// Comments returns page p of the live comments matching kw, newest first,
 // as reader sees them.
 func (s Service) Comments(ctx context.Context, reader int64, kw Keyword, p web.Page) (web.Slice[CommentHit], error) {
-	total, ids, err := s.ranked(ctx, rankedSQL("comments", "c", commentText, len(kw.Words)), kw, p)
+	total, ids, err := s.ranked(ctx, commentsSQL, kw, p)
 	if err != nil {
 		return web.Slice[CommentHit]{}, err
 	}

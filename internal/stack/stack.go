@@ -2,6 +2,12 @@
 // (PostgreSQL, Redis, Kafka, the object store) and reports whether they
 // answer. A function opens only what it needs, so a function that never
 // touches the object store does not become unready when MinIO is down.
+//
+// Open does no network I/O: every client connects on first use, so a
+// function process answers its first request within a few milliseconds of
+// exec (BENCHMARKS.md, cold start). The schema and the bucket are set up
+// once per deployment by Prepare, run by the migrate job (cmd/migrate, the
+// Job in knative/jobs), never by a function's Start.
 package stack
 
 import (
@@ -9,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -61,9 +68,50 @@ type Stack struct {
 	Auth *auth.Verifier
 }
 
-// Open connects to what needs asks for. It applies the database migrations
-// and creates the bucket when those are needed. Servers that are down make
-// Open fail; the function then reports unready until restarted.
+// Prepare sets up what the functions expect to exist, for the systems of
+// needs: it applies the database migrations (PostgreSQL) and creates the
+// bucket (S3). It is idempotent and safe to run concurrently (migrations
+// take an advisory lock). The migrate job runs it before functions start:
+// `make run`, `make bench` and the tests (internal/testenv) locally, a
+// Kubernetes Job on a cluster.
+func Prepare(ctx context.Context, cfg config.Config, needs Needs) error {
+	if needs&Postgres != 0 {
+		pool, err := postgres.Open(ctx, cfg.DatabaseURL, cfg.DatabaseSchema)
+		if err != nil {
+			return err
+		}
+		defer pool.Close()
+		if err := postgres.Migrate(ctx, pool); err != nil {
+			return fmt.Errorf("migrate: %w", err)
+		}
+	}
+	if needs&S3 != 0 {
+		store := openStore(cfg)
+		if err := store.EnsureBucket(ctx); err != nil {
+			return fmt.Errorf("create bucket: %w", err)
+		}
+		if arn := cfg.S3NotifyARN; arn != "" && arn != "off" {
+			// Without it uploads still work; thumbnails are not made
+			// and views serve the originals.
+			if err := store.EnsureNotification(ctx, arn, "images/", "/original"); err != nil {
+				slog.WarnContext(ctx, "bucket notifications not configured: thumbnails will not be made (S3_NOTIFY_ARN, MinIO's MINIO_NOTIFY_KAFKA_* settings)", "err", err)
+			}
+		}
+	}
+	return nil
+}
+
+func openStore(cfg config.Config) *minio.Store {
+	return minio.Open(minio.Config{
+		Endpoint: cfg.S3Endpoint, Region: cfg.S3Region,
+		AccessKey: cfg.S3AccessKey, SecretKey: cfg.S3SecretKey, Bucket: cfg.S3Bucket,
+	})
+}
+
+// Open builds the clients of what needs asks for. It does no network I/O
+// (each client connects on first use, see Warm) and fails only on a
+// configuration it cannot parse. It neither migrates nor creates the
+// bucket: Prepare does, in the migrate job.
 func Open(ctx context.Context, cfg config.Config, needs Needs) (*Stack, error) {
 	s := &Stack{Config: cfg, Needs: needs, Now: time.Now}
 	if needs&Postgres != 0 {
@@ -72,10 +120,6 @@ func Open(ctx context.Context, cfg config.Config, needs Needs) (*Stack, error) {
 			return nil, err
 		}
 		s.DB = pool
-		if err := postgres.Migrate(ctx, pool); err != nil {
-			s.Close()
-			return nil, fmt.Errorf("migrate: %w", err)
-		}
 	}
 	if needs&Redis != 0 {
 		s.Redis = redis.NewClient(&redis.Options{
@@ -101,23 +145,39 @@ func Open(ctx context.Context, cfg config.Config, needs Needs) (*Stack, error) {
 		}
 	}
 	if needs&S3 != 0 {
-		s.Store = minio.Open(minio.Config{
-			Endpoint: cfg.S3Endpoint, Region: cfg.S3Region,
-			AccessKey: cfg.S3AccessKey, SecretKey: cfg.S3SecretKey, Bucket: cfg.S3Bucket,
-		})
-		if err := s.Store.EnsureBucket(ctx); err != nil {
-			s.Close()
-			return nil, err
-		}
-		if arn := cfg.S3NotifyARN; arn != "" && arn != "off" {
-			// Without it uploads still work; thumbnails are not made
-			// and views serve the originals.
-			if err := s.Store.EnsureNotification(ctx, arn, "images/", "/original"); err != nil {
-				slog.WarnContext(ctx, "bucket notifications not configured: thumbnails will not be made (S3_NOTIFY_ARN, MinIO's MINIO_NOTIFY_KAFKA_* settings)", "err", err)
-			}
-		}
+		s.Store = openStore(cfg)
 	}
 	return s, nil
+}
+
+// Warm opens the first PostgreSQL and Redis connections and loads the
+// signing keys, all in parallel, so that the first requests find them
+// ready. Functions call it in the background after Start: a request that
+// comes first connects by itself, and failures are only logged (the
+// readiness probe reports them).
+func (s *Stack) Warm(ctx context.Context) {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	var wg sync.WaitGroup
+	run := func(what string, f func() error) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := f(); err != nil && ctx.Err() == nil {
+				slog.WarnContext(ctx, "warm-up failed", "system", what, "err", err)
+			}
+		}()
+	}
+	if s.DB != nil {
+		run("postgres", func() error { return s.DB.Ping(ctx) })
+	}
+	if s.Redis != nil {
+		run("redis", func() error { return s.Redis.Ping(ctx).Err() })
+	}
+	if s.Auth != nil {
+		run("signing keys", func() error { return s.Auth.Warm(ctx) })
+	}
+	wg.Wait()
 }
 
 // newVerifier builds the process's token verifier: keys from the JWKS URL
@@ -142,6 +202,13 @@ func newVerifier(s *Stack) *auth.Verifier {
 
 // Close closes every open connection.
 func (s *Stack) Close() {
+	if s.Outbox != nil {
+		// Dispatch what is queued while the publisher is still open; what
+		// does not make it in time stays pending for the relay.
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		s.Outbox.Close(ctx)
+		cancel()
+	}
 	if s.Publisher != nil {
 		_ = s.Publisher.Close()
 	}

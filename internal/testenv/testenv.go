@@ -60,6 +60,10 @@ func StackWith(t testing.TB, cfg config.Config, needs stack.Needs) *stack.Stack 
 	if needs&stack.Postgres != 0 {
 		createSchema(t, ctx, cfg)
 	}
+	// What the migrate job does before functions start.
+	if err := stack.Prepare(ctx, cfg, needs); err != nil {
+		t.Fatalf("prepare (migrate, bucket): %v\n%s", err, howToStart)
+	}
 	s, err := stack.Open(ctx, cfg, needs)
 	if err != nil {
 		t.Fatalf("open stack: %v\n%s", err, howToStart)

@@ -17,9 +17,11 @@ import (
 // pushScript adds score/member pairs (ARGV[2..]) to the timeline KEYS[1]
 // and trims it to ARGV[1] entries, only when the timeline exists: a missing
 // timeline is rebuilt from PostgreSQL when its member reads, so a push must
-// not create one holding a single post.
+// not create one holding a single post. With KEYS[2], an unfollow
+// tombstone, nothing is added while it exists (see unfollow).
 var pushScript = redis.NewScript(`
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+if KEYS[2] and redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
 for i = 2, #ARGV, 2 do redis.call('ZADD', KEYS[1], ARGV[i], ARGV[i + 1]) end
 redis.call('ZREMRANGEBYRANK', KEYS[1], 0, -(tonumber(ARGV[1]) + 1))
 return 1`)
@@ -87,8 +89,8 @@ func (f *Feeds) push(ctx context.Context, id int64) error {
 		return err
 	}
 	args := []any{f.Options.Cap, r.createdAt.UnixMicro(), strconv.FormatInt(id, 10)}
-	return f.eachFollower(ctx, r.author, func(ctx context.Context, p redis.Pipeliner, key string) {
-		pushScript.EvalSha(ctx, p, []string{key}, args...)
+	return f.eachFollower(ctx, r.author, func(ctx context.Context, p redis.Pipeliner, follower int64) {
+		pushScript.EvalSha(ctx, p, []string{f.Key(follower), f.unfollowedKey(follower, r.author)}, args...)
 	})
 }
 
@@ -103,8 +105,8 @@ func (f *Feeds) remove(ctx context.Context, id int64) error {
 		return err
 	}
 	member := strconv.FormatInt(id, 10)
-	return f.eachFollower(ctx, r.author, func(ctx context.Context, p redis.Pipeliner, key string) {
-		p.ZRem(ctx, key, member)
+	return f.eachFollower(ctx, r.author, func(ctx context.Context, p redis.Pipeliner, follower int64) {
+		p.ZRem(ctx, f.Key(follower), member)
 	})
 }
 
@@ -112,9 +114,9 @@ func unknownPost(id int64) error {
 	return errcode.Errorf(errcode.UnknownEntity, "post %d does not exist", id)
 }
 
-// eachFollower runs cmd for the timeline of each follower of author, in
-// pipelines of batch commands.
-func (f *Feeds) eachFollower(ctx context.Context, author int64, cmd func(context.Context, redis.Pipeliner, string)) error {
+// eachFollower runs cmd for each follower of author, in pipelines of batch
+// commands.
+func (f *Feeds) eachFollower(ctx context.Context, author int64, cmd func(context.Context, redis.Pipeliner, int64)) error {
 	if err := pushScript.Load(ctx, f.Redis).Err(); err != nil {
 		return fmt.Errorf("load push script: %w", err)
 	}
@@ -135,7 +137,7 @@ func (f *Feeds) eachFollower(ctx context.Context, author int64, cmd func(context
 		}
 		_, err = f.Redis.Pipelined(ctx, func(p redis.Pipeliner) error {
 			for _, id := range ids {
-				cmd(ctx, p, f.Key(id))
+				cmd(ctx, p, id)
 			}
 			return nil
 		})
@@ -186,13 +188,30 @@ func (f *Feeds) follows(ctx context.Context, follower, followee int64) (bool, in
 	return following, followers, nil
 }
 
+// unfollowedKey is the tombstone unfollow leaves for (follower,
+// followee), and unfollowedTTL how long it stays: far longer than one
+// push takes from reading the followers to writing the timelines.
+func (f *Feeds) unfollowedKey(follower, followee int64) string {
+	return f.Prefix + "unfollowed:" + strconv.FormatInt(follower, 10) + ":" + strconv.FormatInt(followee, 10)
+}
+
+const unfollowedTTL = time.Hour
+
 // follow merges followee's recent posts into follower's timeline, if the
 // follow still exists (a follow delivered after its unfollow is a no-op)
-// and followee is pushed at all.
+// and followee is pushed at all. It lifts the unfollow tombstone first, so
+// pushes from now on reach follower again; a push the tombstone stopped
+// was of a post committed before, which the merge reads.
 func (f *Feeds) follow(ctx context.Context, follower, followee int64) error {
 	ok, followers, err := f.follows(ctx, follower, followee)
-	if err != nil || !ok || followers >= f.Options.HeavyThreshold {
+	if err != nil || !ok {
 		return err
+	}
+	if err := f.Redis.Del(ctx, f.unfollowedKey(follower, followee)).Err(); err != nil {
+		return fmt.Errorf("lift unfollow tombstone: %w", err)
+	}
+	if followers >= f.Options.HeavyThreshold {
+		return nil
 	}
 	keys, err := f.recentPosts(ctx, followee)
 	if err != nil || len(keys) == 0 {
@@ -212,10 +231,19 @@ func (f *Feeds) follow(ctx context.Context, follower, followee int64) error {
 
 // unfollow removes followee's posts from follower's timeline, unless the
 // follow exists again (an unfollow delivered after a new follow).
+//
+// Posts and follows are keyed apart, so a post's push runs concurrently
+// with an unfollow of its author: a push that read the followers before
+// the unfollow committed could write the post after the removal below.
+// The tombstone, written first, stops such a push (pushScript checks it),
+// so the timeline holds exactly what a rebuild would.
 func (f *Feeds) unfollow(ctx context.Context, follower, followee int64) error {
 	ok, _, err := f.follows(ctx, follower, followee)
 	if err != nil || ok {
 		return err
+	}
+	if err := f.Redis.Set(ctx, f.unfollowedKey(follower, followee), 1, unfollowedTTL).Err(); err != nil {
+		return fmt.Errorf("write unfollow tombstone: %w", err)
 	}
 	keys, err := f.recentPosts(ctx, followee)
 	if err != nil || len(keys) == 0 {

@@ -384,3 +384,60 @@ func TestCursorIsOpaqueAndChecked(t *testing.T) {
 		}
 	}
 }
+
+// TestPushRacingAnUnfollow: posts and follows are keyed apart, so a post's
+// push may read its author's followers before an unfollow commits and
+// write after the unfollow was applied. The unfollow's tombstone keeps the
+// post out, so the timeline holds exactly what a rebuild would; a new
+// follow lifts it.
+func TestPushRacingAnUnfollow(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, defaultOptions)
+	ctx := context.Background()
+	a, b := e.Member(), e.Member()
+	e.follow(a, b)
+	e.deliver()
+	_ = e.feed(a) // a's timeline exists from now on
+	post := e.Post(b, "written just before the unfollow").ID
+	e.unfollow(a, b)
+	evs := e.pending()
+	if len(evs) != 2 {
+		t.Fatalf("%d events, want the post and the unfollow", len(evs))
+	}
+	apply := func(ev event.Event) {
+		t.Helper()
+		p, err := events.Parse(ev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := e.feeds.Apply(ctx, p); err != nil {
+			t.Fatalf("fanout %s: %v", ev.Type(), err)
+		}
+	}
+	// The unfollow is applied first; the push then runs with the
+	// follower list it read before the unfollow committed.
+	apply(evs[1])
+	exec := func(sql string) {
+		t.Helper()
+		if _, err := e.S.DB.Exec(ctx, sql, a.ID, b.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	exec(`INSERT INTO follows (follower_id, followee_id, created_at) VALUES ($1, $2, now())`)
+	apply(evs[0])
+	exec(`DELETE FROM follows WHERE follower_id = $1 AND followee_id = $2`)
+	key := e.feeds.Key(a.ID)
+	if n, err := e.S.Redis.ZScore(ctx, key, strconv.FormatInt(post, 10)).Result(); err == nil {
+		t.Fatalf("post %d in the timeline (score %v) of a member who unfollowed its author", post, n)
+	}
+	// Following again brings the author's posts back, and later pushes.
+	e.follow(a, b)
+	e.deliver()
+	later := e.Post(b, "after the new follow").ID
+	e.deliver()
+	for _, id := range []int64{post, later} {
+		if _, err := e.S.Redis.ZScore(ctx, key, strconv.FormatInt(id, 10)).Result(); err != nil {
+			t.Errorf("post %d not in the timeline after the new follow: %v", id, err)
+		}
+	}
+}

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/IBM/sarama"
+
 	"github.com/dailyfeed/dailyfeed/events"
 	createpost "github.com/dailyfeed/dailyfeed/functions/create-post"
 	"github.com/dailyfeed/dailyfeed/internal/content"
@@ -39,7 +41,12 @@ func TestCreatePostPublishesCloudEvent(t *testing.T) {
 	if want := s.Config.TopicBase + "-" + time.Now().In(s.Config.TopicTimeZone).Format("20060102"); topic != want {
 		t.Errorf("topic %s, want %s", topic, want)
 	}
-	recs := kafkatest.Records(t, s.Config.KafkaBrokers, topic)
+	// The write returns once committed; the dispatcher publishes after it.
+	var recs []*sarama.ConsumerMessage
+	testenv.Eventually(t, "the event published and marked sent", func() bool {
+		recs = kafkatest.Records(t, s.Config.KafkaBrokers, topic)
+		return len(recs) > 0 && e.Int(`SELECT count(*) FROM outbox WHERE sent_at IS NULL`) == 0
+	})
 	if len(recs) != 1 {
 		t.Fatalf("%d records on %s, want 1", len(recs), topic)
 	}
@@ -138,7 +145,9 @@ func TestWritesSucceedWithKafkaDown(t *testing.T) {
 		t.Fatalf("%d records published while Kafka was down", len(recs))
 	}
 
-	// Kafka is back: the relay publishes everything once.
+	// Kafka is back: the relay publishes everything once (once the cut-off
+	// process's dispatcher has stopped holding rows).
+	s.Outbox.Close(context.Background())
 	res, err := live.Relay(context.Background())
 	if err != nil || res.Sent != writes {
 		t.Fatalf("relay: %+v, %v; want %d sent", res, err, writes)

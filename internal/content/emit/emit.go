@@ -1,6 +1,7 @@
 // Package emit runs a write together with the activity event it causes:
 // the change and the event's outbox row commit in one PostgreSQL
-// transaction, then the event is dispatched to Kafka. It is the one place
+// transaction, then the event is handed to the batched dispatcher, which
+// publishes it to Kafka without the request waiting. It is the one place
 // the content and follow writes do this, so none of them can forget the
 // outbox or dispatch before commit.
 //
@@ -39,7 +40,8 @@ func NewWriter(s *stack.Stack) Writer {
 // Write runs write in a transaction. write returns the payload of the
 // event the change causes; the event, emitted by function (its CloudEvent
 // source, e.g. "create-post"), is added to the outbox in the same
-// transaction. After commit the event is dispatched, which never fails the
+// transaction. After commit the event is handed to the process's batched
+// dispatcher (outbox.Enqueue), which neither waits for Kafka nor fails the
 // write. An error of write rolls everything back and is returned as is.
 func (w Writer) Write(ctx context.Context, function string, write func(tx pgx.Tx) (events.Payload, error)) error {
 	tx, err := w.DB.Begin(ctx)
@@ -63,7 +65,7 @@ func (w Writer) Write(ctx context.Context, function string, write func(tx pgx.Tx
 		return fmt.Errorf("%s: commit: %w", function, err)
 	}
 	if w.Outbox != nil {
-		w.Outbox.Dispatch(ctx, pending)
+		w.Outbox.Enqueue(pending)
 	}
 	return nil
 }

@@ -30,6 +30,7 @@ import (
 	"github.com/dailyfeed/dailyfeed/functions/signup"
 	updateprofile "github.com/dailyfeed/dailyfeed/functions/update-profile"
 	"github.com/dailyfeed/dailyfeed/internal/fn"
+	"github.com/dailyfeed/dailyfeed/internal/openapi"
 	"github.com/dailyfeed/dailyfeed/internal/stack"
 )
 
@@ -132,6 +133,7 @@ func (c *Client) Do(method, path string, body any, opts ...Request) Response {
 	rec := httptest.NewRecorder()
 	c.Handler.ServeHTTP(rec, req)
 	res := Response{Status: rec.Code, Header: rec.Header(), Body: rec.Body.Bytes(), Cookies: rec.Result().Cookies()}
+	CheckAPI(c.T, req, rec.Code, rec.Header(), res.Body)
 	var env struct {
 		Data    json.RawMessage `json:"data"`
 		Code    string          `json:"code"`
@@ -141,6 +143,21 @@ func (c *Client) Do(method, path string, body any, opts ...Request) Response {
 		res.Data, res.Code, res.Message = env.Data, env.Code, env.Message
 	}
 	return res
+}
+
+// CheckAPI fails t unless the response to req matches the OpenAPI
+// description (status, content type, required headers, body schema and
+// envelope). Client.Do checks every response; tests that call a handler
+// without Client call it themselves.
+func CheckAPI(t testing.TB, req *http.Request, status int, header http.Header, body []byte) {
+	t.Helper()
+	v, err := openapi.Shared()
+	if err != nil {
+		t.Fatalf("openapi: %v", err)
+	}
+	if err := v.Validate(req, status, header, body); err != nil {
+		t.Errorf("response does not match openapi.json: %v\nbody: %.600s", err, body)
+	}
 }
 
 // Decode decodes the response's data into v.

@@ -1,0 +1,43 @@
+package search_test
+
+import (
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/dailyfeed/dailyfeed/internal/errcode"
+	"github.com/dailyfeed/dailyfeed/internal/search"
+)
+
+// FuzzParseKeyword: the search query tokenizer answers a 400 or a keyword
+// of valid text without NUL, within the bounds, whose words are its own
+// and which parses again to itself.
+func FuzzParseKeyword(f *testing.F) {
+	for _, s := range []string{"go", "한국어 검색", "a b", "  spaced   out  ", "100%_\\", "x", "", "\x00ab", "\xffab", strings.Repeat("w ", 60), "Go go GO", "\u3000전각\u3000공백"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		k, err := search.ParseKeyword(raw)
+		if err != nil {
+			if errcode.Of(err) != errcode.ValidationFailed {
+				t.Fatalf("%q: %v, want VALIDATION_FAILED", raw, err)
+			}
+			return
+		}
+		for _, s := range append([]string{k.Text}, k.Words...) {
+			if !utf8.ValidString(s) || strings.ContainsRune(s, 0) || s == "" {
+				t.Fatalf("%q: %q reaches the store", raw, s)
+			}
+			if !strings.Contains(k.Text, s) {
+				t.Fatalf("%q: word %q is not in the keyword %q", raw, s, k.Text)
+			}
+		}
+		if n := utf8.RuneCountInString(k.Text); n < search.MinKeyword || n > search.MaxKeyword || len(k.Words) == 0 || len(k.Words) > search.MaxWords {
+			t.Fatalf("%q: keyword %+v out of bounds", raw, k)
+		}
+		again, err := search.ParseKeyword(k.Text)
+		if err != nil || again.Text != k.Text || strings.Join(again.Words, "\x00") != strings.Join(k.Words, "\x00") {
+			t.Fatalf("%q: %+v parses again as %+v, %v", raw, k, again, err)
+		}
+	})
+}
