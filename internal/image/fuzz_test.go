@@ -60,39 +60,49 @@ func FuzzSniff(f *testing.F) {
 	})
 }
 
-// FuzzProcess parses the header (format, dimensions, EXIF) and decodes
-// small images: a coded 4xx (415 not an image, 400 unreadable, 413 too
-// many pixels), or renditions within bounds that sniff as what they claim
-// and process again.
+// FuzzProcess runs what the upload request does (Inspect: the header,
+// the dimensions, metadata stripped) and what the thumbnailer does
+// (Thumbnail) on any bytes: a coded 4xx (415 not an image, 400
+// unreadable, 413 too many pixels), or a stored original that sniffs as
+// what it claims, keeps its dimensions, inspects again to itself, and a
+// thumbnail within bounds.
 func FuzzProcess(f *testing.F) {
 	for _, s := range seedImages(f) {
 		f.Add(s)
 	}
 	opts := Options{MaxPixels: 1 << 14, MaxSide: 32, ThumbSide: 8}
+	coded4xx := func(t *testing.T, data []byte, err error) {
+		switch s := errcode.HTTPStatus(err); {
+		case errcode.Of(err) == errcode.Internal, s != http.StatusBadRequest && s != http.StatusRequestEntityTooLarge && s != http.StatusUnsupportedMediaType:
+			t.Fatalf("%q: %v (status %d), want a coded 400, 413 or 415", data, err, s)
+		}
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		out, err := Process(data, opts)
+		in, err := Inspect(data, opts)
 		if err != nil {
-			switch s := errcode.HTTPStatus(err); {
-			case errcode.Of(err) == errcode.Internal, s != http.StatusBadRequest && s != http.StatusRequestEntityTooLarge && s != http.StatusUnsupportedMediaType:
-				t.Fatalf("%q: %v (status %d), want a coded 400, 413 or 415", data, err, s)
-			}
+			coded4xx(t, data, err)
 			return
 		}
-		for name, r := range map[string]Rendition{"image": out.Image, "thumbnail": out.Thumb} {
-			format, ok := Sniff(r.Data)
-			if !ok || r.ContentType != "image/"+string(format) {
-				t.Fatalf("%q: %s is %s but sniffs as %s, %v", data, name, r.ContentType, format, ok)
-			}
-			if r.Width <= 0 || r.Height <= 0 || r.Width > opts.MaxSide || r.Height > opts.MaxSide {
-				t.Fatalf("%q: %s is %d×%d", data, name, r.Width, r.Height)
-			}
+		if format, ok := Sniff(in.Data); !ok || format != in.Format || in.ContentType != in.Format.ContentType() {
+			t.Fatalf("%q: stored as %s (%s) but sniffs as %s, %v", data, in.Format, in.ContentType, format, ok)
 		}
-		again, err := Process(out.Image.Data, opts)
+		again, err := Inspect(in.Data, opts)
 		if err != nil {
-			t.Fatalf("%q: the stored image does not process again: %v", data, err)
+			t.Fatalf("%q: the stored original does not inspect again: %v", data, err)
 		}
-		if again.Image.Width != out.Image.Width || again.Image.Height != out.Image.Height {
-			t.Fatalf("%q: %d×%d processes again as %d×%d", data, out.Image.Width, out.Image.Height, again.Image.Width, again.Image.Height)
+		if again.Width != in.Width || again.Height != in.Height || !bytes.Equal(again.Data, in.Data) {
+			t.Fatalf("%q: stripping is not idempotent or changes the dimensions (%d×%d, then %d×%d)", data, in.Width, in.Height, again.Width, again.Height)
+		}
+		th, err := Thumbnail(in.Data, opts)
+		if err != nil {
+			coded4xx(t, data, err) // a valid header over a corrupt body: the thumbnailer removes it
+			return
+		}
+		if format, ok := Sniff(th.Data); !ok || th.ContentType != "image/"+string(format) {
+			t.Fatalf("%q: thumbnail is %s but sniffs as %s, %v", data, th.ContentType, format, ok)
+		}
+		if th.Width <= 0 || th.Height <= 0 || th.Width > opts.ThumbSide || th.Height > opts.ThumbSide {
+			t.Fatalf("%q: thumbnail is %d×%d", data, th.Width, th.Height)
 		}
 	})
 }
