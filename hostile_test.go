@@ -148,7 +148,7 @@ func TestNoNewInteractionWithDeactivatedAuthor(t *testing.T) {
 		t.Errorf("state changed: %s -> %s", before, after)
 	}
 	// Reads stay; the deactivated member itself can no longer act.
-	if res := c.Do("GET", "/api/posts/"+post, nil); res.Status != http.StatusOK {
+	if res := c.Do("GET", "/api/timeline/posts/"+post, nil); res.Status != http.StatusOK {
 		t.Errorf("read the post: %d %s", res.Status, res.Body)
 	}
 	if res := c.Do("POST", "/api/comments/"+mine+"/like", nil, membertest.Bearer(author.Token)); res.Status != http.StatusUnauthorized {

@@ -108,7 +108,7 @@ func TestHandleAnswers(t *testing.T) {
 		}
 	}
 
-	// The database is down: 500 (retried), and Redis is not told the event
+	// The database is down: 503 (retried), and Redis is not told the event
 	// was seen, so the retry writes the row.
 	down := *s
 	pool, err := pgxpool.New(ctx, "postgres://nobody@127.0.0.1:1/none?connect_timeout=1")
@@ -118,8 +118,8 @@ func TestHandleAnswers(t *testing.T) {
 	defer pool.Close()
 	down.DB = pool
 	later := postCreated(t, 12, 3)
-	if got := sink.Status(started(&down).Handle(ctx, later)); got != http.StatusInternalServerError {
-		t.Errorf("database down: %d, want 500", got)
+	if got := sink.Status(started(&down).Handle(ctx, later)); got != http.StatusServiceUnavailable {
+		t.Errorf("database down: %d, want 503", got)
 	}
 	if got := sink.Status(f.Handle(ctx, later)); got != http.StatusOK {
 		t.Errorf("retry: %d", got)

@@ -226,7 +226,9 @@ func (f *Feeds) follow(ctx context.Context, follower, followee int64) error {
 	if err != nil && !errors.Is(err, redis.Nil) {
 		return fmt.Errorf("merge followee: %w", err)
 	}
-	return nil
+	// A post deleted while the merge ran had its removal applied before
+	// the merge wrote it (posts and follows are keyed apart).
+	return f.recheck(ctx, follower, keys)
 }
 
 // unfollow removes followee's posts from follower's timeline, unless the

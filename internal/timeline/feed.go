@@ -339,6 +339,42 @@ func (f *Feeds) rebuild(ctx context.Context, member int64) error {
 	if err != nil {
 		return fmt.Errorf("write timeline: %w", err)
 	}
+	return f.recheck(ctx, member, keys)
+}
+
+// recheck removes from member's rebuilt timeline the posts deleted, or of
+// authors unfollowed, since the rebuild's query read them. Their events'
+// removals may have run before the rebuild wrote the posts (the removal
+// found nothing to remove); anything committed after this query has its
+// event applied after it, on a timeline that holds the post.
+func (f *Feeds) recheck(ctx context.Context, member int64, keys []Key) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	ids := make([]int64, len(keys))
+	for i, k := range keys {
+		ids[i] = k.ID
+	}
+	rows, err := f.DB.Query(ctx, `
+		SELECT p.id FROM posts p WHERE p.id = ANY($2) AND (p.deleted_at IS NOT NULL
+		   OR NOT EXISTS (SELECT 1 FROM follows f WHERE f.follower_id = $1 AND f.followee_id = p.author_id))`, member, ids)
+	if err != nil {
+		return fmt.Errorf("recheck timeline: %w", err)
+	}
+	stale, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil || len(stale) == 0 {
+		if err != nil {
+			return fmt.Errorf("recheck timeline: %w", err)
+		}
+		return nil
+	}
+	members := make([]any, len(stale))
+	for i, id := range stale {
+		members[i] = strconv.FormatInt(id, 10)
+	}
+	if err := f.Redis.ZRem(ctx, f.Key(member), members...).Err(); err != nil {
+		return fmt.Errorf("recheck timeline: %w", err)
+	}
 	return nil
 }
 
