@@ -204,6 +204,13 @@ func LagMonitor(st *stack.Stack, sources []*kafka.Source) *kafka.LagMonitor {
 				}
 			}
 			return topics
+		}, Reads: func(group, topic string) bool {
+			for _, src := range sources {
+				if src.ConsumerGroup() == group && slices.Contains(src.Window(), topic) {
+					return true
+				}
+			}
+			return false
 		}},
 	}
 }

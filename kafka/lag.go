@@ -49,6 +49,10 @@ func (l PartitionLag) Stuck(after time.Duration) bool { return l.Lag > 0 && l.St
 type Watch struct {
 	Groups []string
 	Topics func() []string
+	// Reads, when set, says which group reads which topic: only those
+	// pairs are measured (groups of other topics would show as lagging
+	// forever on topics they never read).
+	Reads func(group, topic string) bool
 }
 
 // LagMonitor measures the delivery lag every Every, keeps the last
@@ -122,6 +126,9 @@ func (m *LagMonitor) Measure(ctx context.Context) {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	lags, err := Lags(ctx, m.Brokers, m.Watch.Groups, m.Watch.Topics())
+	if reads := m.Watch.Reads; reads != nil {
+		lags = slices.DeleteFunc(lags, func(l PartitionLag) bool { return !reads(l.Group, l.Topic) })
+	}
 	now := time.Now()
 	m.mu.Lock()
 	defer m.mu.Unlock()

@@ -319,7 +319,7 @@ func plant(ctx context.Context, db *pgxpool.Pool, rdb *redis.Client, prefix stri
 func sinkNames() []string {
 	var out []string
 	for _, f := range route.Functions {
-		if f.Kind == route.CloudEvent && f.Group == route.Sink && !f.DeadLetter && len(f.Topics) == 0 {
+		if f.Kind == route.CloudEvent && f.Group == route.Sink && !f.DeadLetter && len(f.Topics) == 0 && f.Topic == "" {
 			out = append(out, f.Name)
 		}
 	}

@@ -247,13 +247,23 @@ func (f *Feeds) unfollow(ctx context.Context, follower, followee int64) error {
 	if err := f.Redis.Set(ctx, f.unfollowedKey(follower, followee), 1, unfollowedTTL).Err(); err != nil {
 		return fmt.Errorf("write unfollow tombstone: %w", err)
 	}
-	keys, err := f.recentPosts(ctx, followee)
-	if err != nil || len(keys) == 0 {
-		return err
+	// Deleted posts too: a delete committed after the unfollow skipped this
+	// follower (no longer one) and left its post to this removal.
+	rows, err := f.DB.Query(ctx, `
+		SELECT id FROM posts WHERE author_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2`, followee, f.Options.Cap)
+	if err != nil {
+		return fmt.Errorf("select posts of followee: %w", err)
 	}
-	members := make([]any, len(keys))
-	for i, k := range keys {
-		members[i] = strconv.FormatInt(k.ID, 10)
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil || len(ids) == 0 {
+		if err != nil {
+			return fmt.Errorf("select posts of followee: %w", err)
+		}
+		return nil
+	}
+	members := make([]any, len(ids))
+	for i, id := range ids {
+		members[i] = strconv.FormatInt(id, 10)
 	}
 	if err := f.Redis.ZRem(ctx, f.Key(follower), members...).Err(); err != nil {
 		return fmt.Errorf("remove followee: %w", err)

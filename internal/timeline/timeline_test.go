@@ -441,3 +441,29 @@ func TestPushRacingAnUnfollow(t *testing.T) {
 		}
 	}
 }
+
+// TestUnfollowThenDeleteLeavesNothing: a member unfollows an author, the
+// author deletes a post, and the events are applied in that order: the
+// delete no longer reaches the former follower, so the unfollow's removal
+// must take the deleted post too.
+func TestUnfollowThenDeleteLeavesNothing(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, defaultOptions)
+	ctx := context.Background()
+	a, b := e.Member(), e.Member()
+	e.follow(a, b)
+	e.deliver()
+	_ = e.feed(a)
+	post := e.Post(b, "soon deleted").ID
+	e.deliver()
+	key := e.feeds.Key(a.ID)
+	if _, err := e.S.Redis.ZScore(ctx, key, strconv.FormatInt(post, 10)).Result(); err != nil {
+		t.Fatalf("post not pushed: %v", err)
+	}
+	e.unfollow(a, b)
+	e.deletePost(b, post)
+	e.deliver() // the unfollow, then the delete
+	if _, err := e.S.Redis.ZScore(ctx, key, strconv.FormatInt(post, 10)).Result(); err == nil {
+		t.Fatal("the deleted post of an unfollowed author stays in the timeline")
+	}
+}
