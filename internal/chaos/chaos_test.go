@@ -2,6 +2,7 @@ package chaos
 
 import (
 	"context"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -19,6 +20,9 @@ func (w logWriter) Write(p []byte) (int, error) {
 // members while every fault kind is injected once; nothing may be lost,
 // duplicated, wrong or stuck. The accounting is then tested itself: three
 // planted defects must be found.
+//
+// Its ports (and state folder) depend on the process, so two test runs on
+// one machine do not share servers.
 func TestSmallChaosRun(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the chaos run starts servers of its own; not part of -short")
@@ -26,7 +30,7 @@ func TestSmallChaosRun(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 25*time.Minute)
 	defer cancel()
 	rep, err := Run(ctx, Options{Events: 5000, Members: 60, Workers: 8, Schedule: SmallSchedule,
-		PortBase: 25500, Drain: 3 * time.Minute, Log: logWriter{t}, CheckTheCheck: true})
+		PortBase: 25500 + 10*(os.Getpid()%40), Drain: 3 * time.Minute, Log: logWriter{t}, CheckTheCheck: true})
 	if err != nil {
 		t.Fatal(err)
 	}
