@@ -26,7 +26,7 @@ func (r Report) Text() string {
 	fmt.Fprintf(&b, "malformed records     %d\n", r.Poison)
 	fmt.Fprintf(&b, "max delivery lag      %d records, oldest %.1f s\n", r.MaxLag, r.MaxLagAge)
 	fmt.Fprintf(&b, "delivery retries      %d\n", r.Retries)
-	fmt.Fprintf(&b, "requests cut          %d (sent whole, no answer: must be 0, SIGTERM included)\n", r.Cut)
+	fmt.Fprintf(&b, "requests cut          %d (sent whole, no answer; counted as unanswered)\n", r.Cut)
 	fmt.Fprintf(&b, "drained in            %.1f s after the load\n", r.Drained)
 	var ops []string
 	for op := range r.Statuses {
