@@ -104,6 +104,10 @@ type matrixCase struct {
 	cookie bool
 	// want overrides the expected answer of some callers.
 	want func(caller) (status int, code string, ok bool)
+	// first: the route's stale cells write to the world's members (a
+	// reused refresh cookie revokes its family again), so it runs before
+	// the parallel routes whose states read those members.
+	first bool
 }
 
 // expect is the answer a caller must get on route r.
@@ -220,8 +224,18 @@ func TestAuthorizationMatrix(t *testing.T) {
 	}
 	w := newWorld(t)
 	var cells atomic.Int64
+	t.Run("first", func(t *testing.T) {
+		for _, p := range plan {
+			if p.mc.first {
+				t.Run(key(p.route), func(t *testing.T) { runRoute(t, w, p, &cells) })
+			}
+		}
+	})
 	t.Run("routes", func(t *testing.T) {
 		for _, p := range plan {
+			if p.mc.first {
+				continue
+			}
 			t.Run(key(p.route), func(t *testing.T) {
 				t.Parallel()
 				runRoute(t, w, p, &cells)
@@ -499,6 +513,7 @@ func refresh(path string) matrixCase {
 		},
 		ok:     http.StatusOK,
 		cookie: true,
+		first:  true,
 		// The refresh cookie authenticates, not the bearer token: no
 		// cookie is 401 REFRESH_TOKEN_INVALID, a revoked one 401
 		// REFRESH_TOKEN_REUSED (and revokes its family again).
