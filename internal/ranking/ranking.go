@@ -27,9 +27,16 @@
 // reads the post's true counts and sets its scores in two sorted sets,
 // {prefix}ranking:popular and {prefix}ranking:most-commented; POST_DELETE
 // removes it. Scores are recomputed from the row, never incremented, so
-// re-delivery and delivery order do not matter (the last event to run sets
-// the score of the post's counts at that time). Each set keeps its top
-// Keep posts.
+// re-delivery does not matter. Order does not either: two events of one post
+// may run at once (a comment's events are keyed by the comment, so they run
+// on another partition than the post's likes and views), and a rebuild may
+// run beside them. Each write carries the post's stats_version, which
+// PostgreSQL moves with every change of its counts (a trigger), and a Lua
+// script writes a post's score only if its version is not older than the one
+// the ranking last took for that post ({prefix}ranking:<name>:versions), so
+// the newest counts win whatever finishes last. A deleted post's removal
+// keeps its version, so a late older event cannot bring it back. Each set
+// keeps its top Keep posts.
 //
 // The popular score is Reddit-style, with the time decay built into a fixed
 // epoch so a score never needs recomputing as time passes:
@@ -44,7 +51,8 @@
 // the comment count (all time, as the original).
 //
 // A ranking whose "ready" marker is missing (Redis flushed, or older than
-// ReadyTTL) is rebuilt from PostgreSQL on read with the same formula in SQL.
+// ReadyTTL) is rebuilt from PostgreSQL on read with the same formula in SQL,
+// through the same versioned write.
 package ranking
 
 import (
@@ -63,9 +71,9 @@ import (
 	"github.com/dailyfeed/dailyfeed/events"
 	"github.com/dailyfeed/dailyfeed/internal/errcode"
 	"github.com/dailyfeed/dailyfeed/internal/outbox"
+	"github.com/dailyfeed/dailyfeed/internal/paging"
 	"github.com/dailyfeed/dailyfeed/internal/stack"
 	"github.com/dailyfeed/dailyfeed/internal/timeline"
-	"github.com/dailyfeed/dailyfeed/internal/web"
 )
 
 // Formula constants of the popular score (see the package doc).
@@ -163,6 +171,7 @@ type counts struct {
 	likes, comments, views int64
 	created                time.Time
 	live                   bool
+	version                int64
 }
 
 // Apply applies the event id (the CloudEvent id) with payload p: counts a
@@ -221,8 +230,8 @@ func (r *Rankings) count(ctx context.Context, id string, p events.Payload) (coun
 		}
 	}
 	err = tx.QueryRow(ctx, `
-		SELECT like_count, comment_count, view_count, created_at, deleted_at IS NULL FROM posts WHERE id = $1`, p.PostID).
-		Scan(&c.likes, &c.comments, &c.views, &c.created, &c.live)
+		SELECT like_count, comment_count, view_count, created_at, deleted_at IS NULL, stats_version FROM posts WHERE id = $1`, p.PostID).
+		Scan(&c.likes, &c.comments, &c.views, &c.created, &c.live, &c.version)
 	if errors.Is(err, pgx.ErrNoRows) {
 		// Rolled back: the event is not recorded as processed.
 		return c, errcode.Errorf(errcode.UnknownEntity, "post %d does not exist", p.PostID)
@@ -236,23 +245,79 @@ func (r *Rankings) count(ctx context.Context, id string, p events.Payload) (coun
 	return c, nil
 }
 
-// score sets (or, for a deleted or unknown post, removes) the post's
-// scores in both rankings and trims them to Keep.
-func (r *Rankings) score(ctx context.Context, post int64, c counts) error {
-	m := strconv.FormatInt(post, 10)
-	_, err := r.Redis.Pipelined(ctx, func(p redis.Pipeliner) error {
-		if !c.live {
-			p.ZRem(ctx, r.key(Popular), m)
-			p.ZRem(ctx, r.key(MostCommented), m)
-			return nil
+// writeScript writes scores of posts to rankings unless a ranking took a
+// newer version of the post. KEYS are pairs of a ranking's sorted set and
+// its versions hash; ARGV[1] is how many posts a ranking keeps, then per
+// post: its id, its stats_version and one score per ranking ("" removes
+// the post, keeping its version).
+var writeScript = redis.NewScript(`
+local keep = tonumber(ARGV[1])
+local n = #KEYS / 2
+local i = 2
+while i <= #ARGV do
+  local m, v = ARGV[i], tonumber(ARGV[i + 1])
+  for k = 1, n do
+    local set, versions = KEYS[2 * k - 1], KEYS[2 * k]
+    local took = tonumber(redis.call('HGET', versions, m) or '-1')
+    if v >= took then
+      redis.call('HSET', versions, m, v)
+      local score = ARGV[i + 1 + k]
+      if score == '' then
+        redis.call('ZREM', set, m)
+      else
+        redis.call('ZADD', set, score, m)
+      end
+    end
+  end
+  i = i + 2 + n
+end
+for k = 1, n do
+  redis.call('ZREMRANGEBYRANK', KEYS[2 * k - 1], 0, -keep - 1)
+end
+return 0
+`)
+
+// scored is one post's scores in some rankings.
+type scored struct {
+	post    int64
+	version int64
+	scores  []string
+}
+
+// write runs writeScript for the posts in rankings ks.
+func (r *Rankings) write(ctx context.Context, ks []Ranking, posts []scored) error {
+	keys := make([]string, 0, 2*len(ks))
+	for _, k := range ks {
+		keys = append(keys, r.key(k), r.key(k)+":versions")
+	}
+	args := make([]any, 0, 1+len(posts)*(2+len(ks)))
+	args = append(args, r.keep())
+	for _, p := range posts {
+		args = append(args, p.post, p.version)
+		for _, s := range p.scores {
+			args = append(args, s)
 		}
-		p.ZAdd(ctx, r.key(Popular), redis.Z{Score: Score(c.likes, c.comments, c.views, c.created), Member: m})
-		p.ZAdd(ctx, r.key(MostCommented), redis.Z{Score: float64(c.comments), Member: m})
-		p.ZRemRangeByRank(ctx, r.key(Popular), 0, -int64(r.keep())-1)
-		p.ZRemRangeByRank(ctx, r.key(MostCommented), 0, -int64(r.keep())-1)
-		return nil
-	})
-	if err != nil {
+	}
+	return writeScript.Run(ctx, r.Redis, keys, args...).Err()
+}
+
+// rankScore is a post's score in ranking k, as writeScript takes it.
+func rankScore(k Ranking, c counts) string {
+	if k == MostCommented {
+		return strconv.FormatInt(c.comments, 10)
+	}
+	return strconv.FormatFloat(Score(c.likes, c.comments, c.views, c.created), 'g', -1, 64)
+}
+
+// score sets (or, for a deleted or unknown post, removes) the post's
+// scores in both rankings, unless they took newer counts of it, and trims
+// them to Keep.
+func (r *Rankings) score(ctx context.Context, post int64, c counts) error {
+	p := scored{post: post, version: c.version, scores: []string{"", ""}}
+	if c.live {
+		p.scores = []string{rankScore(Popular, c), rankScore(MostCommented, c)}
+	}
+	if err := r.write(ctx, []Ranking{Popular, MostCommented}, []scored{p}); err != nil {
 		return fmt.Errorf("write rankings: %w", err)
 	}
 	return nil
@@ -278,39 +343,39 @@ var orderSQL = map[Ranking]string{
 // Page returns a page of ranking k as reader sees it: from Redis (rebuilt
 // from PostgreSQL when its marker is missing), or from PostgreSQL alone
 // when Redis is down or the page is deeper than Redis keeps.
-func (r *Rankings) Page(ctx context.Context, k Ranking, reader int64, q web.Page) (web.Slice[timeline.Post], error) {
+func (r *Rankings) Page(ctx context.Context, k Ranking, reader int64, q paging.Page) (paging.Slice[timeline.Post], error) {
 	if r.Redis != nil && q.Offset()+q.Size < r.keep() {
 		ids, err := r.ids(ctx, k, q)
 		if err == nil {
-			s := web.SliceOf(q, ids)
+			s := paging.SliceOf(q, ids)
 			posts, err := timeline.Hydrate(ctx, r.DB, reader, s.Content)
 			if err != nil {
-				return web.Slice[timeline.Post]{}, err
+				return paging.Slice[timeline.Post]{}, err
 			}
-			return web.Slice[timeline.Post]{Content: posts, Page: s.Page, Size: s.Size, HasNext: s.HasNext}, nil
+			return paging.Slice[timeline.Post]{Content: posts, Page: s.Page, Size: s.Size, HasNext: s.HasNext}, nil
 		}
 		slog.WarnContext(ctx, "ranking unavailable, reading from postgres", "ranking", k, "err", err)
 	}
 	rows, err := r.DB.Query(ctx, `SELECT p.id FROM posts p WHERE p.deleted_at IS NULL ORDER BY `+orderSQL[k]+` LIMIT $1 OFFSET $2`,
 		q.Size+1, q.Offset())
 	if err != nil {
-		return web.Slice[timeline.Post]{}, fmt.Errorf("select ranking: %w", err)
+		return paging.Slice[timeline.Post]{}, fmt.Errorf("select ranking: %w", err)
 	}
 	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
 	if err != nil {
-		return web.Slice[timeline.Post]{}, fmt.Errorf("select ranking: %w", err)
+		return paging.Slice[timeline.Post]{}, fmt.Errorf("select ranking: %w", err)
 	}
-	s := web.SliceOf(q, ids)
+	s := paging.SliceOf(q, ids)
 	posts, err := timeline.Hydrate(ctx, r.DB, reader, s.Content)
 	if err != nil {
-		return web.Slice[timeline.Post]{}, err
+		return paging.Slice[timeline.Post]{}, err
 	}
-	return web.Slice[timeline.Post]{Content: posts, Page: s.Page, Size: s.Size, HasNext: s.HasNext}, nil
+	return paging.Slice[timeline.Post]{Content: posts, Page: s.Page, Size: s.Size, HasNext: s.HasNext}, nil
 }
 
 // ids reads size+1 ids of the page from Redis, rebuilding the ranking first
 // when it is not ready.
-func (r *Rankings) ids(ctx context.Context, k Ranking, q web.Page) ([]int64, error) {
+func (r *Rankings) ids(ctx context.Context, k Ranking, q paging.Page) ([]int64, error) {
 	n, err := r.Redis.Exists(ctx, r.readyKey(k)).Result()
 	if err != nil {
 		return nil, err
@@ -334,41 +399,44 @@ func (r *Rankings) ids(ctx context.Context, k Ranking, q web.Page) ([]int64, err
 }
 
 // Rebuild refills ranking k with its top Keep posts from PostgreSQL and
-// marks it ready for ReadyTTL.
+// marks it ready for ReadyTTL. It writes through writeScript, so a post
+// that update-stats scored from newer counts meanwhile keeps that score.
 func (r *Rankings) Rebuild(ctx context.Context, k Ranking) error {
-	rows, err := r.DB.Query(ctx, `
-		SELECT p.id, p.like_count, p.comment_count, p.view_count, p.created_at FROM posts p
-		WHERE p.deleted_at IS NULL ORDER BY `+orderSQL[k]+` LIMIT $1`, r.keep())
+	posts, err := r.top(ctx, k)
 	if err != nil {
-		return fmt.Errorf("select ranking: %w", err)
+		return err
 	}
-	var zs []redis.Z
-	for rows.Next() {
-		var id int64
-		var c counts
-		if err := rows.Scan(&id, &c.likes, &c.comments, &c.views, &c.created); err != nil {
-			rows.Close()
-			return fmt.Errorf("select ranking: %w", err)
+	if len(posts) > 0 {
+		if err := r.write(ctx, []Ranking{k}, posts); err != nil {
+			return fmt.Errorf("write ranking: %w", err)
 		}
-		z := redis.Z{Member: strconv.FormatInt(id, 10), Score: float64(c.comments)}
-		if k == Popular {
-			z.Score = Score(c.likes, c.comments, c.views, c.created)
-		}
-		zs = append(zs, z)
 	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("select ranking: %w", err)
-	}
-	_, err = r.Redis.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		p.Del(ctx, r.key(k))
-		if len(zs) > 0 {
-			p.ZAdd(ctx, r.key(k), zs...)
-		}
-		p.Set(ctx, r.readyKey(k), 1, r.readyTTL())
-		return nil
-	})
-	if err != nil {
+	if err := r.Redis.Set(ctx, r.readyKey(k), 1, r.readyTTL()).Err(); err != nil {
 		return fmt.Errorf("write ranking: %w", err)
 	}
 	return nil
+}
+
+// top reads the top Keep posts of ranking k from PostgreSQL.
+func (r *Rankings) top(ctx context.Context, k Ranking) ([]scored, error) {
+	rows, err := r.DB.Query(ctx, `
+		SELECT p.id, p.like_count, p.comment_count, p.view_count, p.created_at, p.stats_version FROM posts p
+		WHERE p.deleted_at IS NULL ORDER BY `+orderSQL[k]+` LIMIT $1`, r.keep())
+	if err != nil {
+		return nil, fmt.Errorf("select ranking: %w", err)
+	}
+	var posts []scored
+	for rows.Next() {
+		var id int64
+		var c counts
+		if err := rows.Scan(&id, &c.likes, &c.comments, &c.views, &c.created, &c.version); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("select ranking: %w", err)
+		}
+		posts = append(posts, scored{post: id, version: c.version, scores: []string{rankScore(k, c)}})
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("select ranking: %w", err)
+	}
+	return posts, nil
 }

@@ -14,11 +14,11 @@ import (
 	updatestats "github.com/dailyfeed/dailyfeed/functions/update-stats"
 	"github.com/dailyfeed/dailyfeed/internal/content/contenttest"
 	"github.com/dailyfeed/dailyfeed/internal/member/membertest"
+	"github.com/dailyfeed/dailyfeed/internal/paging"
 	"github.com/dailyfeed/dailyfeed/internal/ranking"
 	"github.com/dailyfeed/dailyfeed/internal/stack"
 	"github.com/dailyfeed/dailyfeed/internal/testenv"
 	"github.com/dailyfeed/dailyfeed/internal/timeline"
-	"github.com/dailyfeed/dailyfeed/internal/web"
 )
 
 type env struct {
@@ -78,7 +78,7 @@ func (e *env) redeliver() {
 
 func (e *env) page(k ranking.Ranking) []int64 {
 	e.T.Helper()
-	s, err := ranking.New(e.S).Page(context.Background(), k, 0, web.Page{Size: 10})
+	s, err := ranking.New(e.S).Page(context.Background(), k, 0, paging.Page{Size: 10})
 	if err != nil {
 		e.T.Fatal(err)
 	}
@@ -225,7 +225,7 @@ func TestRankingsFallBackToPostgres(t *testing.T) {
 	// Redis gone: PostgreSQL alone, same order.
 	r0 := ranking.New(e.S)
 	r0.Redis = nil
-	s, err := r0.Page(context.Background(), ranking.Popular, 0, web.Page{Size: 10})
+	s, err := r0.Page(context.Background(), ranking.Popular, 0, paging.Page{Size: 10})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -234,4 +234,84 @@ func TestRankingsFallBackToPostgres(t *testing.T) {
 		ids = append(ids, p.ID)
 	}
 	wantOrder(t, "popular from postgres", ids, popular...)
+}
+
+// TestSlowWritersDoNotWinWithOlderCounts: an update-stats that read a
+// post's counts, or a rebuild that read the top posts, and write after
+// newer counts were written leave the newer scores; a post deleted
+// meanwhile stays out.
+func TestSlowWritersDoNotWinWithOlderCounts(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := context.Background()
+	author, r1, r2, r3 := e.Member(), e.Member(), e.Member(), e.Member()
+	p1 := e.Post(author, "raced").ID
+	p2 := e.Post(author, "deleted while a writer is slow").ID
+	e.like(r1, p1)
+	e.deliver()
+	r := ranking.New(e.S)
+	popular := func(post int64) float64 {
+		t.Helper()
+		s, err := e.S.Redis.ZScore(ctx, e.S.Config.RedisPrefix+"ranking:popular", fmt.Sprint(post)).Result()
+		if err != nil {
+			t.Fatalf("score of %d: %v", post, err)
+		}
+		return s
+	}
+	commented := func(post int64) float64 {
+		t.Helper()
+		return e.S.Redis.ZScore(ctx, e.S.Config.RedisPrefix+"ranking:most-commented", fmt.Sprint(post)).Val()
+	}
+
+	slow, err := r.ReadNow(ctx, p1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	slowRebuild, err := r.SnapshotNow(ctx, ranking.Popular)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.like(r2, p1)
+	e.Comment(r3, p1, "newer counts")
+	e.deliver()
+	newer := popular(p1)
+	if err := slow(); err != nil {
+		t.Fatal(err)
+	}
+	if err := slowRebuild(); err != nil {
+		t.Fatal(err)
+	}
+	if got := popular(p1); got != newer {
+		t.Errorf("popular score after slow writers %v, want the newer %v", got, newer)
+	}
+	if got := commented(p1); got != 1 {
+		t.Errorf("most-commented score %v, want 1", got)
+	}
+
+	// A deleted post: a writer that read it live and a rebuild that read
+	// it among the top posts do not bring it back.
+	slow, err = r.ReadNow(ctx, p2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	slowRebuild, err = r.SnapshotNow(ctx, ranking.Popular)
+	if err != nil {
+		t.Fatal(err)
+	}
+	contenttest.Want(t, e.Do(author, "DELETE", fmt.Sprintf("/api/posts/%d", p2), nil), http.StatusOK, "")
+	e.deliver()
+	if err := slow(); err != nil {
+		t.Fatal(err)
+	}
+	if err := slowRebuild(); err != nil {
+		t.Fatal(err)
+	}
+	wantOrder(t, "popular after a delete and slow writers", e.page(ranking.Popular), p1)
+
+	// Equal counts rewrite: a rebuild after a flush writes everything.
+	e.S.Redis.Del(ctx, e.S.Config.RedisPrefix+"ranking:popular", e.S.Config.RedisPrefix+"ranking:popular:ready")
+	wantOrder(t, "popular rebuilt", e.page(ranking.Popular), p1)
+	if got := popular(p1); got != newer {
+		t.Errorf("popular score after a rebuild %v, want %v", got, newer)
+	}
 }
