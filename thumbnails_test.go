@@ -168,7 +168,7 @@ func TestThumbnailsFromBucketNotifications(t *testing.T) {
 		srv.Handle(w, r)
 		return w
 	}
-	svc := image.NewService(st, image.OptionsFrom(cfg))
+	svc := image.NewService(st.DB, st.Store, image.OptionsFrom(cfg), st.Now)
 
 	t.Run("thumbnail made", func(t *testing.T) {
 		status, code, id := upload(imagetest.JPEGWithEXIF(t, 640, 480, 6))
@@ -237,7 +237,7 @@ func TestThumbnailDecodesAreBounded(t *testing.T) {
 	st := testenv.StackWith(t, cfg, stack.Postgres|stack.S3)
 	t.Cleanup(func() { _ = st.Store.DeleteBucket(context.Background()) })
 	ctx := context.Background()
-	svc := image.NewService(st, image.OptionsFrom(cfg))
+	svc := image.NewService(st.DB, st.Store, image.OptionsFrom(cfg), st.Now)
 	img, err := svc.Upload(ctx, imagetest.Member(t, st, "bounded"), imagetest.PNG(t, 400, 300), false)
 	if err != nil {
 		t.Fatal(err)

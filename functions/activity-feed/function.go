@@ -27,15 +27,15 @@ func New() *Function {
 // Handle serves the function's route (fn.Base matches it).
 func (f *Function) Handle(w http.ResponseWriter, r *http.Request) { f.Serve(w, r, handle) }
 
-func handle(w http.ResponseWriter, r *http.Request, s *stack.Stack) {
+func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) {
 	// Authenticate the caller: the banner is theirs.
-	p, err := fn.Authenticate(w, r, s)
+	p, err := fn.Authenticate(w, r, s.Stack)
 	if err != nil {
 		web.Error(w, r, err)
 		return
 	}
 	// Decode the page.
-	q, err := activity.QueryOf(r)
+	q, err := fn.ActivityQuery(r)
 	if err != nil {
 		web.Error(w, r, err)
 		return

@@ -16,8 +16,9 @@ import (
 	myactivities "github.com/dailyfeed/dailyfeed/functions/my-activities"
 	"github.com/dailyfeed/dailyfeed/internal/activity"
 	"github.com/dailyfeed/dailyfeed/internal/content/contenttest"
+	"github.com/dailyfeed/dailyfeed/internal/fn"
 	"github.com/dailyfeed/dailyfeed/internal/member/membertest"
-	"github.com/dailyfeed/dailyfeed/internal/web"
+	"github.com/dailyfeed/dailyfeed/internal/paging"
 )
 
 // recordOutbox records every event in the outbox (what the writes
@@ -39,7 +40,7 @@ func recordOutbox(t *testing.T, env *contenttest.Env, after int64) int64 {
 		docs = append(docs, doc)
 	}
 	rows.Close()
-	rec := activity.NewRecorder(env.S)
+	rec := fn.NewDeps(env.S, "record-activity").Activity()
 	for _, doc := range docs {
 		var e event.Event
 		if err := json.Unmarshal([]byte(doc), &e); err != nil {
@@ -52,11 +53,11 @@ func recordOutbox(t *testing.T, env *contenttest.Env, after int64) int64 {
 	return last
 }
 
-func page(t *testing.T, c *membertest.Client, m contenttest.Member, path string) web.Slice[activity.Item] {
+func page(t *testing.T, c *membertest.Client, m contenttest.Member, path string) paging.Slice[activity.Item] {
 	t.Helper()
 	res := c.Do("GET", path, nil, contenttest.As(m))
 	contenttest.Want(t, res, http.StatusOK, "")
-	var p web.Slice[activity.Item]
+	var p paging.Slice[activity.Item]
 	res.Decode(t, &p)
 	return p
 }
@@ -107,7 +108,7 @@ func TestBanner(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := activity.NewRecorder(env.S).Record(context.Background(), read); err != nil {
+	if _, err := fn.NewDeps(env.S, "record-activity").Activity().Record(context.Background(), read); err != nil {
 		t.Fatal(err)
 	}
 

@@ -8,9 +8,9 @@ import (
 
 	authorposts "github.com/dailyfeed/dailyfeed/functions/author-posts"
 	"github.com/dailyfeed/dailyfeed/internal/content/contenttest"
+	"github.com/dailyfeed/dailyfeed/internal/paging"
 	"github.com/dailyfeed/dailyfeed/internal/testenv"
 	"github.com/dailyfeed/dailyfeed/internal/timeline"
-	"github.com/dailyfeed/dailyfeed/internal/web"
 )
 
 // TestAuthorPosts: a member's live posts, newest first, with the author's
@@ -81,7 +81,7 @@ func TestAuthorPosts(t *testing.T) {
 	for range 10 {
 		res := c.Do("GET", next, nil)
 		contenttest.Want(t, res, http.StatusOK, "")
-		var page web.Slice[timeline.Post]
+		var page paging.Slice[timeline.Post]
 		res.Decode(t, &page)
 		seen = append(seen, contenttest.PostIDs(page.Content)...)
 		e.Post(author, "while paging")

@@ -7,7 +7,6 @@ import (
 
 	"github.com/dailyfeed/dailyfeed/internal/fn"
 	"github.com/dailyfeed/dailyfeed/internal/stack"
-	"github.com/dailyfeed/dailyfeed/internal/timeline"
 	"github.com/dailyfeed/dailyfeed/internal/web"
 )
 
@@ -22,9 +21,9 @@ func New() *Function {
 // Handle serves the function's routes (fn.Base matches them and sets path values).
 func (f *Function) Handle(w http.ResponseWriter, r *http.Request) { f.Serve(w, r, handle) }
 
-func handle(w http.ResponseWriter, r *http.Request, s *stack.Stack) {
+func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) {
 	// Authenticate the caller if there is a token (anonymous readers like nothing).
-	p, _, err := fn.OptionalAuthenticate(w, r, s)
+	p, _, err := fn.OptionalAuthenticate(w, r, s.Stack)
 	if err != nil {
 		web.Error(w, r, err)
 		return
@@ -36,13 +35,13 @@ func handle(w http.ResponseWriter, r *http.Request, s *stack.Stack) {
 		return
 	}
 	// Page by page/size or cursor.
-	q, err := timeline.RequestOf(r, 20)
+	q, err := fn.TimelineRequest(r, 20)
 	if err != nil {
 		web.Error(w, r, err)
 		return
 	}
 	// Read the replies (404 for a missing comment).
-	out, err := timeline.NewReads(s).Replies(r.Context(), p.MemberID, id, q)
+	out, err := s.Reads().Replies(r.Context(), p.MemberID, id, q)
 	if err != nil {
 		web.Error(w, r, err)
 		return

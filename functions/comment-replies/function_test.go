@@ -9,7 +9,7 @@ import (
 	commentreplies "github.com/dailyfeed/dailyfeed/functions/comment-replies"
 	"github.com/dailyfeed/dailyfeed/internal/content"
 	"github.com/dailyfeed/dailyfeed/internal/content/contenttest"
-	"github.com/dailyfeed/dailyfeed/internal/web"
+	"github.com/dailyfeed/dailyfeed/internal/paging"
 )
 
 // TestCommentReplies: a comment's direct replies, oldest first, with true
@@ -95,7 +95,7 @@ func TestCommentReplies(t *testing.T) {
 	for range 10 {
 		res := c.Do("GET", next, nil)
 		contenttest.Want(t, res, http.StatusOK, "")
-		var page web.Slice[content.Comment]
+		var page paging.Slice[content.Comment]
 		res.Decode(t, &page)
 		seen = append(seen, contenttest.CommentIDs(page.Content)...)
 		if !page.HasNext {

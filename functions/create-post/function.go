@@ -21,9 +21,9 @@ func New() *Function {
 // Handle serves the function's route (fn.Base matches it and sets path values).
 func (f *Function) Handle(w http.ResponseWriter, r *http.Request) { f.Serve(w, r, handle) }
 
-func handle(w http.ResponseWriter, r *http.Request, s *stack.Stack) {
+func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) {
 	// Authenticate the caller: the post will be theirs.
-	p, err := fn.Authenticate(w, r, s)
+	p, err := fn.Authenticate(w, r, s.Stack)
 	if err != nil {
 		web.Error(w, r, err)
 		return
@@ -35,7 +35,7 @@ func handle(w http.ResponseWriter, r *http.Request, s *stack.Stack) {
 		return
 	}
 	// Validate, then insert the post with its POST_CREATE event.
-	post, err := content.NewService(s).CreatePost(r.Context(), p.MemberID, in)
+	post, err := s.Content().CreatePost(r.Context(), p.MemberID, in)
 	if err != nil {
 		web.Error(w, r, err)
 		return

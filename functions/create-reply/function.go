@@ -21,9 +21,9 @@ func New() *Function {
 // Handle serves the function's route (fn.Base matches it and sets path values).
 func (f *Function) Handle(w http.ResponseWriter, r *http.Request) { f.Serve(w, r, handle) }
 
-func handle(w http.ResponseWriter, r *http.Request, s *stack.Stack) {
+func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) {
 	// Authenticate the caller: the reply will be theirs.
-	p, err := fn.Authenticate(w, r, s)
+	p, err := fn.Authenticate(w, r, s.Stack)
 	if err != nil {
 		web.Error(w, r, err)
 		return
@@ -36,7 +36,7 @@ func handle(w http.ResponseWriter, r *http.Request, s *stack.Stack) {
 	}
 	// Validate, then insert the reply (three levels at most, on the
 	// parent's post) with its COMMENT_CREATE event.
-	c, err := content.NewService(s).CreateReply(r.Context(), p.MemberID, in)
+	c, err := s.Content().CreateReply(r.Context(), p.MemberID, in)
 	if err != nil {
 		web.Error(w, r, err)
 		return

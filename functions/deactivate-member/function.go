@@ -19,19 +19,19 @@ func New() *Function { return &Function{Base: fn.New("deactivate-member", stack.
 // Handle serves the function's routes (fn.Base matches them and sets path values).
 func (f *Function) Handle(w http.ResponseWriter, r *http.Request) { f.Serve(w, r, handle) }
 
-func handle(w http.ResponseWriter, r *http.Request, s *stack.Stack) {
+func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) {
 	// Authenticate the member to deactivate.
-	p, err := fn.Authenticate(w, r, s)
+	p, err := fn.Authenticate(w, r, s.Stack)
 	if err != nil {
 		web.Error(w, r, err)
 		return
 	}
 	// Deactivate it and revoke every token it holds.
-	if err := fn.AuthService(s).Deactivate(r.Context(), p.MemberID); err != nil {
+	if err := s.Tokens().Deactivate(r.Context(), p.MemberID); err != nil {
 		web.Error(w, r, err)
 		return
 	}
 	// Clear the cookie; answer 200 with a body.
-	fn.ClearSession(w, s)
+	fn.ClearSession(w, s.Stack)
 	web.OK(w, true)
 }

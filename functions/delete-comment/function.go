@@ -4,7 +4,6 @@ package deletecomment
 import (
 	"net/http"
 
-	"github.com/dailyfeed/dailyfeed/internal/content"
 	"github.com/dailyfeed/dailyfeed/internal/fn"
 	"github.com/dailyfeed/dailyfeed/internal/stack"
 	"github.com/dailyfeed/dailyfeed/internal/web"
@@ -21,9 +20,9 @@ func New() *Function {
 // Handle serves the function's route (fn.Base matches it and sets path values).
 func (f *Function) Handle(w http.ResponseWriter, r *http.Request) { f.Serve(w, r, handle) }
 
-func handle(w http.ResponseWriter, r *http.Request, s *stack.Stack) {
+func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) {
 	// Authenticate the caller: only the author deletes a comment.
-	p, err := fn.Authenticate(w, r, s)
+	p, err := fn.Authenticate(w, r, s.Stack)
 	if err != nil {
 		web.Error(w, r, err)
 		return
@@ -36,7 +35,7 @@ func handle(w http.ResponseWriter, r *http.Request, s *stack.Stack) {
 	}
 	// Soft-delete it and every reply under it if it is the caller's (403
 	// otherwise), with its COMMENT_DELETE event.
-	res, err := content.NewService(s).DeleteComment(r.Context(), p.MemberID, id)
+	res, err := s.Content().DeleteComment(r.Context(), p.MemberID, id)
 	if err != nil {
 		web.Error(w, r, err)
 		return

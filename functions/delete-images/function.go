@@ -29,9 +29,9 @@ type Request struct {
 	ImageURLs []string `json:"imageUrls"`
 }
 
-func handle(w http.ResponseWriter, r *http.Request, s *stack.Stack) {
+func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) {
 	// Authenticate the caller: only their images are deleted.
-	p, err := fn.Authenticate(w, r, s)
+	p, err := fn.Authenticate(w, r, s.Stack)
 	if err != nil {
 		web.Error(w, r, err)
 		return
@@ -49,7 +49,7 @@ func handle(w http.ResponseWriter, r *http.Request, s *stack.Stack) {
 		return
 	}
 	// Delete those the caller owns; the others are reported, untouched.
-	out, err := image.NewService(s, image.DefaultOptions).Delete(r.Context(), p.MemberID, ids)
+	out, err := s.Images(image.DefaultOptions).Delete(r.Context(), p.MemberID, ids)
 	if err != nil {
 		web.Error(w, r, err)
 		return

@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/dailyfeed/dailyfeed/internal/fn"
 	"github.com/dailyfeed/dailyfeed/internal/image"
 	"github.com/dailyfeed/dailyfeed/internal/image/imagetest"
 	"github.com/dailyfeed/dailyfeed/internal/stack"
@@ -25,7 +26,7 @@ func post(t *testing.T, s *stack.Stack, token, body string) (*httptest.ResponseR
 		r.Header.Set("Authorization", token)
 	}
 	w := httptest.NewRecorder()
-	handle(w, r, s)
+	handle(w, r, fn.NewDeps(s, "delete-images"))
 	return w, imagetest.Decode(t, w.Body.Bytes())
 }
 
@@ -33,7 +34,7 @@ func TestDeleteOnlyMine(t *testing.T) {
 	t.Parallel()
 	s := imagetest.Stack(t, stack.Redis)
 	ctx := context.Background()
-	svc := image.NewService(s, image.Options{})
+	svc := image.NewService(s.DB, s.Store, image.Options{}, s.Now)
 	me, other := imagetest.Member(t, s, "me"), imagetest.Member(t, s, "other")
 	upload := func(member int64, avatar bool) image.Image {
 		img, err := svc.Upload(ctx, member, imagetest.PNG(t, 30, 20), avatar)

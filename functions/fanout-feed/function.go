@@ -17,7 +17,6 @@ import (
 	"github.com/dailyfeed/dailyfeed/internal/fn"
 	"github.com/dailyfeed/dailyfeed/internal/sink"
 	"github.com/dailyfeed/dailyfeed/internal/stack"
-	"github.com/dailyfeed/dailyfeed/internal/timeline"
 )
 
 // Function is the fanout-feed function.
@@ -30,7 +29,7 @@ func New() *Function {
 
 // Handle applies one event to the timelines.
 func (f *Function) Handle(ctx context.Context, e event.Event) error {
-	s := f.Stack()
+	s := f.Deps()
 	if s == nil {
 		return sink.NotStarted(f.Name())
 	}
@@ -38,10 +37,10 @@ func (f *Function) Handle(ctx context.Context, e event.Event) error {
 }
 
 // Apply parses e and applies it to the timelines of the stack.
-func Apply(ctx context.Context, s *stack.Stack, e event.Event) error {
+func Apply(ctx context.Context, s *fn.Deps, e event.Event) error {
 	p, err := events.Parse(e)
 	if err != nil {
 		return err
 	}
-	return timeline.New(s).Apply(ctx, p)
+	return s.Feeds().Apply(ctx, p)
 }

@@ -15,11 +15,12 @@ import (
 	fanoutfeed "github.com/dailyfeed/dailyfeed/functions/fanout-feed"
 	updatestats "github.com/dailyfeed/dailyfeed/functions/update-stats"
 	"github.com/dailyfeed/dailyfeed/internal/content/contenttest"
+	"github.com/dailyfeed/dailyfeed/internal/fn"
+	"github.com/dailyfeed/dailyfeed/internal/paging"
 	"github.com/dailyfeed/dailyfeed/internal/ranking"
 	"github.com/dailyfeed/dailyfeed/internal/stack"
 	"github.com/dailyfeed/dailyfeed/internal/testenv"
 	"github.com/dailyfeed/dailyfeed/internal/timeline"
-	"github.com/dailyfeed/dailyfeed/internal/web"
 	"github.com/dailyfeed/dailyfeed/kafka"
 )
 
@@ -77,8 +78,8 @@ func TestThroughTheBroker(t *testing.T) {
 
 	a, b := e.Member(), e.Member()
 	contenttest.Want(t, e.Do(a, "POST", fmt.Sprintf("/api/members/follow/%d", b.ID), nil), http.StatusCreated, "")
-	feeds := timeline.New(s)
-	if _, err := feeds.Following(context.Background(), a.ID, timeline.Request{Page: web.Page{Size: 10}}); err != nil {
+	feeds := fn.NewDeps(s, "fanout-feed").Feeds()
+	if _, err := feeds.Following(context.Background(), a.ID, timeline.Request{Page: paging.Page{Size: 10}}); err != nil {
 		t.Fatal(err) // builds a's timeline, so pushes land in it
 	}
 	post := e.Post(b, "through the broker").ID
@@ -87,14 +88,14 @@ func TestThroughTheBroker(t *testing.T) {
 		return s.Redis.ZScore(context.Background(), feeds.Key(a.ID), member).Err() == nil
 	})
 
-	if _, err := timeline.NewReads(s).GetPost(context.Background(), a.ID, post); err != nil {
+	if _, err := fn.NewDeps(s, "get-post").Reads().GetPost(context.Background(), a.ID, post); err != nil {
 		t.Fatal(err)
 	}
 	testenv.Eventually(t, "the view counted", func() bool {
-		st, err := timeline.NewReads(s).PostStatistics(context.Background(), post)
+		st, err := fn.NewDeps(s, "get-post").Reads().PostStatistics(context.Background(), post)
 		return err == nil && st.ViewCount == 1
 	})
-	popular, err := ranking.New(s).Page(context.Background(), ranking.Popular, a.ID, web.Page{Size: 10})
+	popular, err := fn.NewDeps(s, "popular-posts").Rankings().Page(context.Background(), ranking.Popular, a.ID, paging.Page{Size: 10})
 	if err != nil || len(popular.Content) != 1 || popular.Content[0].ID != post {
 		t.Fatalf("popular: %+v %v", popular, err)
 	}

@@ -5,7 +5,6 @@ import (
 	"net/http"
 
 	"github.com/dailyfeed/dailyfeed/internal/fn"
-	"github.com/dailyfeed/dailyfeed/internal/follow"
 	"github.com/dailyfeed/dailyfeed/internal/stack"
 	"github.com/dailyfeed/dailyfeed/internal/web"
 )
@@ -21,9 +20,9 @@ func New() *Function {
 // Handle serves the function's route (fn.Base matches it and sets path values).
 func (f *Function) Handle(w http.ResponseWriter, r *http.Request) { f.Serve(w, r, handle) }
 
-func handle(w http.ResponseWriter, r *http.Request, s *stack.Stack) {
+func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) {
 	// Authenticate the caller: the caller is the follower.
-	p, err := fn.Authenticate(w, r, s)
+	p, err := fn.Authenticate(w, r, s.Stack)
 	if err != nil {
 		web.Error(w, r, err)
 		return
@@ -36,7 +35,7 @@ func handle(w http.ResponseWriter, r *http.Request, s *stack.Stack) {
 	}
 	// Follow (400 self, 404 unknown, 409 twice or past the limit) with its
 	// MEMBER_FOLLOW event.
-	res, err := follow.NewService(s).Follow(r.Context(), p.MemberID, id)
+	res, err := s.Follows().Follow(r.Context(), p.MemberID, id)
 	if err != nil {
 		web.Error(w, r, err)
 		return

@@ -5,7 +5,6 @@ import (
 	"net/http"
 
 	"github.com/dailyfeed/dailyfeed/internal/fn"
-	"github.com/dailyfeed/dailyfeed/internal/member"
 	"github.com/dailyfeed/dailyfeed/internal/stack"
 	"github.com/dailyfeed/dailyfeed/internal/web"
 )
@@ -19,15 +18,15 @@ func New() *Function { return &Function{Base: fn.New("get-me", stack.Postgres|st
 // Handle serves the function's routes (fn.Base matches them and sets path values).
 func (f *Function) Handle(w http.ResponseWriter, r *http.Request) { f.Serve(w, r, handle) }
 
-func handle(w http.ResponseWriter, r *http.Request, s *stack.Stack) {
+func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) {
 	// Authenticate the caller.
-	p, err := fn.Authenticate(w, r, s)
+	p, err := fn.Authenticate(w, r, s.Stack)
 	if err != nil {
 		web.Error(w, r, err)
 		return
 	}
 	// Read its id and name.
-	me, err := member.NewService(s).Me(r.Context(), p.MemberID)
+	me, err := s.Members().Me(r.Context(), p.MemberID)
 	if err != nil {
 		web.Error(w, r, err)
 		return

@@ -21,9 +21,9 @@ func New() *Function { return &Function{Base: fn.New("get-profile", stack.Postgr
 // Handle serves the function's routes (fn.Base matches them and sets path values).
 func (f *Function) Handle(w http.ResponseWriter, r *http.Request) { f.Serve(w, r, handle) }
 
-func handle(w http.ResponseWriter, r *http.Request, s *stack.Stack) {
+func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) {
 	// Authenticate the caller.
-	p, err := fn.Authenticate(w, r, s)
+	p, err := fn.Authenticate(w, r, s.Stack)
 	if err != nil {
 		web.Error(w, r, err)
 		return
@@ -41,7 +41,7 @@ func handle(w http.ResponseWriter, r *http.Request, s *stack.Stack) {
 		return
 	}
 	// Read it (404 MEMBER_NOT_FOUND; the e-mail only in one's own).
-	profile, err := member.NewService(s).Profile(r.Context(), p.MemberID, ref)
+	profile, err := s.Members().Profile(r.Context(), p.MemberID, ref)
 	if err != nil {
 		web.Error(w, r, err)
 		return

@@ -6,7 +6,6 @@ import (
 	"net/http"
 
 	"github.com/dailyfeed/dailyfeed/internal/fn"
-	"github.com/dailyfeed/dailyfeed/internal/member"
 	"github.com/dailyfeed/dailyfeed/internal/stack"
 	"github.com/dailyfeed/dailyfeed/internal/web"
 )
@@ -20,9 +19,9 @@ func New() *Function { return &Function{Base: fn.New("get-summary", stack.Postgr
 // Handle serves the function's routes (fn.Base matches them and sets path values).
 func (f *Function) Handle(w http.ResponseWriter, r *http.Request) { f.Serve(w, r, handle) }
 
-func handle(w http.ResponseWriter, r *http.Request, s *stack.Stack) {
+func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) {
 	// Authenticate the caller.
-	p, err := fn.Authenticate(w, r, s)
+	p, err := fn.Authenticate(w, r, s.Stack)
 	if err != nil {
 		web.Error(w, r, err)
 		return
@@ -36,7 +35,7 @@ func handle(w http.ResponseWriter, r *http.Request, s *stack.Stack) {
 		}
 	}
 	// Read it (404 MEMBER_NOT_FOUND).
-	summary, err := member.NewService(s).Summary(r.Context(), id)
+	summary, err := s.Members().Summary(r.Context(), id)
 	if err != nil {
 		web.Error(w, r, err)
 		return

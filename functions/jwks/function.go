@@ -21,10 +21,10 @@ func New() *Function { return &Function{Base: fn.New("jwks", stack.Postgres)} }
 // Handle serves the function's routes (fn.Base matches them and sets path values).
 func (f *Function) Handle(w http.ResponseWriter, r *http.Request) { f.Serve(w, r, handle) }
 
-func handle(w http.ResponseWriter, r *http.Request, s *stack.Stack) {
+func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) {
 	// Read the keys that verify tokens now (the primary first; retired keys
 	// are not published).
-	keys, err := fn.AuthService(s).Keys().PublicKeys(r.Context(), s.Now())
+	keys, err := s.Tokens().Keys().PublicKeys(r.Context(), s.Now())
 	if err != nil {
 		web.Error(w, r, err)
 		return

@@ -4,7 +4,6 @@ package likepost
 import (
 	"net/http"
 
-	"github.com/dailyfeed/dailyfeed/internal/content"
 	"github.com/dailyfeed/dailyfeed/internal/fn"
 	"github.com/dailyfeed/dailyfeed/internal/stack"
 	"github.com/dailyfeed/dailyfeed/internal/web"
@@ -21,9 +20,9 @@ func New() *Function {
 // Handle serves the function's route (fn.Base matches it and sets path values).
 func (f *Function) Handle(w http.ResponseWriter, r *http.Request) { f.Serve(w, r, handle) }
 
-func handle(w http.ResponseWriter, r *http.Request, s *stack.Stack) {
+func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) {
 	// Authenticate the caller: the like is theirs.
-	p, err := fn.Authenticate(w, r, s)
+	p, err := fn.Authenticate(w, r, s.Stack)
 	if err != nil {
 		web.Error(w, r, err)
 		return
@@ -35,7 +34,7 @@ func handle(w http.ResponseWriter, r *http.Request, s *stack.Stack) {
 		return
 	}
 	// Record the like (409 twice) with its LIKE_POST event.
-	count, err := content.NewService(s).LikePost(r.Context(), p.MemberID, id)
+	count, err := s.Content().LikePost(r.Context(), p.MemberID, id)
 	if err != nil {
 		web.Error(w, r, err)
 		return

@@ -31,14 +31,14 @@ func New() *Function {
 // Handle serves the function's routes (fn.Base matches them and sets path values).
 func (f *Function) Handle(w http.ResponseWriter, r *http.Request) { f.Serve(w, r, handle) }
 
-func handle(w http.ResponseWriter, r *http.Request, s *stack.Stack) {
+func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) {
 	// Whose lists: the path's member, or the caller (a token required).
 	var id int64
 	var err error
 	if r.PathValue("memberId") != "" {
 		id, err = web.PathID(r, "memberId")
 	} else {
-		p, aerr := fn.Authenticate(w, r, s)
+		p, aerr := fn.Authenticate(w, r, s.Stack)
 		id, err = p.MemberID, aerr
 	}
 	if err != nil {

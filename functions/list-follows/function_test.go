@@ -10,11 +10,11 @@ import (
 	"github.com/dailyfeed/dailyfeed/internal/content/contenttest"
 	"github.com/dailyfeed/dailyfeed/internal/member"
 	"github.com/dailyfeed/dailyfeed/internal/member/membertest"
+	"github.com/dailyfeed/dailyfeed/internal/paging"
 	"github.com/dailyfeed/dailyfeed/internal/testenv"
-	"github.com/dailyfeed/dailyfeed/internal/web"
 )
 
-type page = web.Slice[member.Summary]
+type page = paging.Slice[member.Summary]
 
 func ids(p page) []int64 {
 	out := []int64{}

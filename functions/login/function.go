@@ -19,7 +19,7 @@ func New() *Function { return &Function{Base: fn.New("login", stack.Postgres|sta
 // Handle serves the function's routes (fn.Base matches them and sets path values).
 func (f *Function) Handle(w http.ResponseWriter, r *http.Request) { f.Serve(w, r, handle) }
 
-func handle(w http.ResponseWriter, r *http.Request, s *stack.Stack) {
+func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) {
 	// Decode {email, password}.
 	var in member.Credentials
 	if err := web.Decode(w, r, &in); err != nil {
@@ -28,13 +28,13 @@ func handle(w http.ResponseWriter, r *http.Request, s *stack.Stack) {
 	}
 	// Check the credentials and open a session (401 INVALID_CREDENTIALS for
 	// an unknown e-mail or a wrong password alike).
-	data, sess, err := member.NewService(s).Login(r.Context(), in)
+	data, sess, err := s.Members().Login(r.Context(), in)
 	if err != nil {
 		web.Error(w, r, err)
 		return
 	}
 	// Access token in the Authorization header (and in data), refresh token
 	// in the HttpOnly cookie.
-	fn.SetSession(w, s, sess)
+	fn.SetSession(w, s.Stack, sess)
 	web.OK(w, data)
 }

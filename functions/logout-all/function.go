@@ -19,20 +19,20 @@ func New() *Function { return &Function{Base: fn.New("logout-all", stack.Postgre
 // Handle serves the function's routes (fn.Base matches them and sets path values).
 func (f *Function) Handle(w http.ResponseWriter, r *http.Request) { f.Serve(w, r, handle) }
 
-func handle(w http.ResponseWriter, r *http.Request, s *stack.Stack) {
+func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) {
 	// Authenticate the caller.
-	p, err := fn.Authenticate(w, r, s)
+	p, err := fn.Authenticate(w, r, s.Stack)
 	if err != nil {
 		web.Error(w, r, err)
 		return
 	}
 	// Revoke every refresh token and every outstanding access token of the
 	// member (its token generation moves on).
-	if err := fn.AuthService(s).LogoutAll(r.Context(), p.MemberID); err != nil {
+	if err := s.Tokens().LogoutAll(r.Context(), p.MemberID); err != nil {
 		web.Error(w, r, err)
 		return
 	}
 	// Clear this client's cookie too.
-	fn.ClearSession(w, s)
+	fn.ClearSession(w, s.Stack)
 	web.OK(w, true)
 }

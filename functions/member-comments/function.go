@@ -8,7 +8,6 @@ import (
 
 	"github.com/dailyfeed/dailyfeed/internal/fn"
 	"github.com/dailyfeed/dailyfeed/internal/stack"
-	"github.com/dailyfeed/dailyfeed/internal/timeline"
 	"github.com/dailyfeed/dailyfeed/internal/web"
 )
 
@@ -23,12 +22,12 @@ func New() *Function {
 // Handle serves the function's routes (fn.Base matches them and sets path values).
 func (f *Function) Handle(w http.ResponseWriter, r *http.Request) { f.Serve(w, r, handle) }
 
-func handle(w http.ResponseWriter, r *http.Request, s *stack.Stack) {
+func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) {
 	// Authenticate: required for "my comments", optional for a member's.
-	p, known, err := fn.OptionalAuthenticate(w, r, s)
+	p, known, err := fn.OptionalAuthenticate(w, r, s.Stack)
 	own := r.PathValue("memberId") == ""
 	if err == nil && own && !known {
-		_, err = fn.Authenticate(w, r, s)
+		_, err = fn.Authenticate(w, r, s.Stack)
 	}
 	if err != nil {
 		web.Error(w, r, err)
@@ -43,13 +42,13 @@ func handle(w http.ResponseWriter, r *http.Request, s *stack.Stack) {
 		}
 	}
 	// Page by page/size or cursor.
-	q, err := timeline.RequestOf(r, 20)
+	q, err := fn.TimelineRequest(r, 20)
 	if err != nil {
 		web.Error(w, r, err)
 		return
 	}
 	// Read the comments (404 for an unknown member).
-	out, err := timeline.NewReads(s).MemberComments(r.Context(), p.MemberID, author, q)
+	out, err := s.Reads().MemberComments(r.Context(), p.MemberID, author, q)
 	if err != nil {
 		web.Error(w, r, err)
 		return

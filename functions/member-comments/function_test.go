@@ -9,8 +9,8 @@ import (
 	membercomments "github.com/dailyfeed/dailyfeed/functions/member-comments"
 	"github.com/dailyfeed/dailyfeed/internal/content"
 	"github.com/dailyfeed/dailyfeed/internal/content/contenttest"
+	"github.com/dailyfeed/dailyfeed/internal/paging"
 	"github.com/dailyfeed/dailyfeed/internal/testenv"
-	"github.com/dailyfeed/dailyfeed/internal/web"
 )
 
 // TestMemberComments: a member's live comments and replies, newest first,
@@ -82,7 +82,7 @@ func TestMemberComments(t *testing.T) {
 	for range 10 {
 		res := c.Do("GET", next, nil)
 		contenttest.Want(t, res, http.StatusOK, "")
-		var page web.Slice[content.Comment]
+		var page paging.Slice[content.Comment]
 		res.Decode(t, &page)
 		seen = append(seen, contenttest.CommentIDs(page.Content)...)
 		e.Comment(me, post, "while paging")

@@ -10,7 +10,8 @@ import (
 	myactivities "github.com/dailyfeed/dailyfeed/functions/my-activities"
 	"github.com/dailyfeed/dailyfeed/internal/activity"
 	"github.com/dailyfeed/dailyfeed/internal/content/contenttest"
-	"github.com/dailyfeed/dailyfeed/internal/web"
+	"github.com/dailyfeed/dailyfeed/internal/fn"
+	"github.com/dailyfeed/dailyfeed/internal/paging"
 )
 
 // TestOwnLog: the caller's own activities only, every type, newest first.
@@ -18,7 +19,7 @@ func TestOwnLog(t *testing.T) {
 	t.Parallel()
 	env := contenttest.New(t)
 	me, other := env.Member(), env.Member()
-	rec := activity.NewRecorder(env.S)
+	rec := fn.NewDeps(env.S, "record-activity").Activity()
 	base := time.Now().Add(-time.Hour)
 	for i, p := range []events.Payload{
 		{MemberID: me.ID, TargetMemberID: other.ID, PostID: 1, MemberActivityType: events.LikePost},
@@ -37,7 +38,7 @@ func TestOwnLog(t *testing.T) {
 	c := env.Client(myactivities.New())
 	res := c.Do("GET", "/api/activities/me", nil, contenttest.As(me))
 	contenttest.Want(t, res, http.StatusOK, "")
-	var page web.Slice[activity.Item]
+	var page paging.Slice[activity.Item]
 	res.Decode(t, &page)
 	if len(page.Content) != 2 || page.Content[0].MemberActivityType != events.PostRead ||
 		page.Content[1].MemberActivityType != events.LikePost || page.Content[0].Actor == nil {

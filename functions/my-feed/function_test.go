@@ -8,8 +8,8 @@ import (
 
 	myfeed "github.com/dailyfeed/dailyfeed/functions/my-feed"
 	"github.com/dailyfeed/dailyfeed/internal/content/contenttest"
+	"github.com/dailyfeed/dailyfeed/internal/paging"
 	"github.com/dailyfeed/dailyfeed/internal/timeline"
-	"github.com/dailyfeed/dailyfeed/internal/web"
 )
 
 // TestMyFeed: my live posts only, newest first, 10 per page by default,
@@ -83,7 +83,7 @@ func TestMyFeed(t *testing.T) {
 	for range 10 {
 		res := c.Do("GET", next, nil, contenttest.As(me))
 		contenttest.Want(t, res, http.StatusOK, "")
-		var page web.Slice[timeline.Post]
+		var page paging.Slice[timeline.Post]
 		res.Decode(t, &page)
 		seen = append(seen, contenttest.PostIDs(page.Content)...)
 		e.Post(me, "while paging")

@@ -22,9 +22,9 @@ func New() *Function {
 // Handle serves the function's routes (fn.Base matches them and sets path values).
 func (f *Function) Handle(w http.ResponseWriter, r *http.Request) { f.Serve(w, r, handle) }
 
-func handle(w http.ResponseWriter, r *http.Request, s *stack.Stack) {
+func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) {
 	// Authenticate the caller if there is a token (anonymous readers like nothing).
-	p, _, err := fn.OptionalAuthenticate(w, r, s)
+	p, _, err := fn.OptionalAuthenticate(w, r, s.Stack)
 	if err != nil {
 		web.Error(w, r, err)
 		return
@@ -36,7 +36,7 @@ func handle(w http.ResponseWriter, r *http.Request, s *stack.Stack) {
 		return
 	}
 	// Read the ranking (Redis, or PostgreSQL when empty).
-	out, err := ranking.New(s).Page(r.Context(), ranking.Popular, p.MemberID, q)
+	out, err := s.Rankings().Page(r.Context(), ranking.Popular, p.MemberID, q)
 	if err != nil {
 		web.Error(w, r, err)
 		return

@@ -9,7 +9,7 @@ import (
 	postcomments "github.com/dailyfeed/dailyfeed/functions/post-comments"
 	"github.com/dailyfeed/dailyfeed/internal/content"
 	"github.com/dailyfeed/dailyfeed/internal/content/contenttest"
-	"github.com/dailyfeed/dailyfeed/internal/web"
+	"github.com/dailyfeed/dailyfeed/internal/paging"
 )
 
 // TestPostComments: top-level comments only, oldest first, with true reply
@@ -108,7 +108,7 @@ func TestPostComments(t *testing.T) {
 	for range 20 {
 		res := c.Do("GET", next, nil)
 		contenttest.Want(t, res, http.StatusOK, "")
-		var page web.Slice[content.Comment]
+		var page paging.Slice[content.Comment]
 		res.Decode(t, &page)
 		seen = append(seen, contenttest.CommentIDs(page.Content)...)
 		if !page.HasNext {

@@ -7,7 +7,6 @@ import (
 
 	"github.com/dailyfeed/dailyfeed/internal/fn"
 	"github.com/dailyfeed/dailyfeed/internal/stack"
-	"github.com/dailyfeed/dailyfeed/internal/timeline"
 	"github.com/dailyfeed/dailyfeed/internal/web"
 )
 
@@ -22,9 +21,9 @@ func New() *Function {
 // Handle serves the function's routes (fn.Base matches them and sets path values).
 func (f *Function) Handle(w http.ResponseWriter, r *http.Request) { f.Serve(w, r, handle) }
 
-func handle(w http.ResponseWriter, r *http.Request, s *stack.Stack) {
+func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) {
 	// Authenticate the caller if there is a token (statistics are public).
-	_, _, err := fn.OptionalAuthenticate(w, r, s)
+	_, _, err := fn.OptionalAuthenticate(w, r, s.Stack)
 	if err != nil {
 		web.Error(w, r, err)
 		return
@@ -36,7 +35,7 @@ func handle(w http.ResponseWriter, r *http.Request, s *stack.Stack) {
 		return
 	}
 	// Read the counts.
-	out, err := timeline.NewReads(s).PostStatistics(r.Context(), id)
+	out, err := s.Reads().PostStatistics(r.Context(), id)
 	if err != nil {
 		web.Error(w, r, err)
 		return

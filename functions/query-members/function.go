@@ -20,9 +20,9 @@ func New() *Function { return &Function{Base: fn.New("query-members", stack.Post
 // Handle serves the function's routes (fn.Base matches them and sets path values).
 func (f *Function) Handle(w http.ResponseWriter, r *http.Request) { f.Serve(w, r, handle) }
 
-func handle(w http.ResponseWriter, r *http.Request, s *stack.Stack) {
+func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) {
 	// Authenticate the caller.
-	if _, err := fn.Authenticate(w, r, s); err != nil {
+	if _, err := fn.Authenticate(w, r, s.Stack); err != nil {
 		web.Error(w, r, err)
 		return
 	}
@@ -33,7 +33,7 @@ func handle(w http.ResponseWriter, r *http.Request, s *stack.Stack) {
 		return
 	}
 	// Read the summaries of the active members among them, in one query.
-	summaries, err := member.NewService(s).Query(r.Context(), in)
+	summaries, err := s.Members().Query(r.Context(), in)
 	if err != nil {
 		web.Error(w, r, err)
 		return

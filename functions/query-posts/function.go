@@ -9,7 +9,6 @@ import (
 	"github.com/dailyfeed/dailyfeed/internal/content"
 	"github.com/dailyfeed/dailyfeed/internal/fn"
 	"github.com/dailyfeed/dailyfeed/internal/stack"
-	"github.com/dailyfeed/dailyfeed/internal/timeline"
 	"github.com/dailyfeed/dailyfeed/internal/web"
 )
 
@@ -29,9 +28,9 @@ type Request struct {
 	IDs []content.ID `json:"ids"`
 }
 
-func handle(w http.ResponseWriter, r *http.Request, s *stack.Stack) {
+func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) {
 	// Authenticate the caller if there is a token (anonymous readers like nothing).
-	p, _, err := fn.OptionalAuthenticate(w, r, s)
+	p, _, err := fn.OptionalAuthenticate(w, r, s.Stack)
 	if err != nil {
 		web.Error(w, r, err)
 		return
@@ -47,7 +46,7 @@ func handle(w http.ResponseWriter, r *http.Request, s *stack.Stack) {
 		ids[i] = int64(id)
 	}
 	// Validate and read the posts in one query.
-	out, err := timeline.NewReads(s).QueryPosts(r.Context(), p.MemberID, ids)
+	out, err := s.Reads().QueryPosts(r.Context(), p.MemberID, ids)
 	if err != nil {
 		web.Error(w, r, err)
 		return

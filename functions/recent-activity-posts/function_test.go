@@ -9,8 +9,8 @@ import (
 	recentactivityposts "github.com/dailyfeed/dailyfeed/functions/recent-activity-posts"
 	"github.com/dailyfeed/dailyfeed/internal/content/contenttest"
 	"github.com/dailyfeed/dailyfeed/internal/member/membertest"
+	"github.com/dailyfeed/dailyfeed/internal/paging"
 	"github.com/dailyfeed/dailyfeed/internal/timeline"
-	"github.com/dailyfeed/dailyfeed/internal/web"
 )
 
 // TestRecentActivityPosts: live posts ordered by their latest comment,
@@ -26,11 +26,11 @@ func TestRecentActivityPosts(t *testing.T) {
 	p3 := e.Post(reader, "p3").ID
 	var c1, p4 int64
 
-	read := func(t *testing.T, query string, as ...membertest.Request) web.Slice[timeline.Post] {
+	read := func(t *testing.T, query string, as ...membertest.Request) paging.Slice[timeline.Post] {
 		t.Helper()
 		res := c.Do("GET", "/api/timeline/posts/recent-activities"+query, nil, as...)
 		contenttest.Want(t, res, http.StatusOK, "")
-		var page web.Slice[timeline.Post]
+		var page paging.Slice[timeline.Post]
 		res.Decode(t, &page)
 		return page
 	}

@@ -9,8 +9,8 @@ import (
 	recommendmembers "github.com/dailyfeed/dailyfeed/functions/recommend-members"
 	"github.com/dailyfeed/dailyfeed/internal/content/contenttest"
 	"github.com/dailyfeed/dailyfeed/internal/member"
+	"github.com/dailyfeed/dailyfeed/internal/paging"
 	"github.com/dailyfeed/dailyfeed/internal/testenv"
-	"github.com/dailyfeed/dailyfeed/internal/web"
 )
 
 // TestRecommendMembers: active members I do not follow, newest first, never
@@ -56,7 +56,7 @@ func TestRecommendMembers(t *testing.T) {
 			if tt.status != http.StatusOK {
 				return
 			}
-			var page web.Slice[member.Summary]
+			var page paging.Slice[member.Summary]
 			res.Decode(t, &page)
 			got := []int64{}
 			for _, s := range page.Content {
@@ -79,7 +79,7 @@ func TestRecommendMembers(t *testing.T) {
 	}
 	res := c.Do("GET", "/api/members/follow/recommend/newbie", nil, contenttest.As(me))
 	contenttest.Want(t, res, http.StatusOK, "")
-	var page web.Slice[member.Summary]
+	var page paging.Slice[member.Summary]
 	res.Decode(t, &page)
 	if len(page.Content) != 10 || page.Size != 10 || !page.HasNext {
 		t.Errorf("default page: %d members, size %d, hasNext %v; want 10 10 true", len(page.Content), page.Size, page.HasNext)

@@ -12,7 +12,6 @@ import (
 
 	"github.com/cloudevents/sdk-go/v2/event"
 
-	"github.com/dailyfeed/dailyfeed/internal/activity"
 	"github.com/dailyfeed/dailyfeed/internal/fn"
 	"github.com/dailyfeed/dailyfeed/internal/sink"
 	"github.com/dailyfeed/dailyfeed/internal/stack"
@@ -28,12 +27,12 @@ func New() *Function {
 
 // Handle records the activity of one event.
 func (f *Function) Handle(ctx context.Context, e event.Event) error {
-	s := f.Stack()
+	s := f.Deps()
 	if s == nil {
 		return sink.NotStarted(f.Name())
 	}
 	// Parse, pre-check, upsert, mark: one call into the domain.
-	outcome, err := activity.NewRecorder(s).Record(ctx, e)
+	outcome, err := s.Activity().Record(ctx, e)
 	if err == nil {
 		slog.DebugContext(ctx, "activity", "event", e.ID(), "outcome", outcome.String())
 	}

@@ -31,7 +31,7 @@ type Response struct {
 	ExpiresIn   int64  `json:"expiresIn"` // seconds
 }
 
-func handle(w http.ResponseWriter, r *http.Request, s *stack.Stack) {
+func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) {
 	// Read the refresh token: the JSON body's if there is one, else the cookie.
 	var in Request
 	if r.ContentLength != 0 {
@@ -45,14 +45,14 @@ func handle(w http.ResponseWriter, r *http.Request, s *stack.Stack) {
 	}
 	// Rotate it (reuse of a rotated token revokes its family: 401 with
 	// X-Relogin-Required).
-	sess, err := fn.AuthService(s).Refresh(r.Context(), in.RefreshToken)
+	sess, err := s.Tokens().Refresh(r.Context(), in.RefreshToken)
 	if err != nil {
 		fn.ReloginOnError(w, err)
 		web.Error(w, r, err)
 		return
 	}
 	// New access token in header and body, new refresh cookie.
-	fn.SetSession(w, s, sess)
+	fn.SetSession(w, s.Stack, sess)
 	web.OK(w, Response{
 		AccessToken: sess.Access.Token,
 		TokenType:   "Bearer",

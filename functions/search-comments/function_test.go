@@ -6,12 +6,12 @@ import (
 	"testing"
 
 	"github.com/dailyfeed/dailyfeed/internal/content/contenttest"
+	"github.com/dailyfeed/dailyfeed/internal/paging"
 	"github.com/dailyfeed/dailyfeed/internal/search"
 	"github.com/dailyfeed/dailyfeed/internal/search/searchtest"
-	"github.com/dailyfeed/dailyfeed/internal/web"
 )
 
-func ids(s web.Slice[search.CommentHit]) []int64 {
+func ids(s paging.Slice[search.CommentHit]) []int64 {
 	out := []int64{}
 	for _, h := range s.Content {
 		out = append(out, h.ID)
@@ -19,7 +19,7 @@ func ids(s web.Slice[search.CommentHit]) []int64 {
 	return out
 }
 
-func wantIDs(t *testing.T, keyword string, got web.Slice[search.CommentHit], want ...int64) {
+func wantIDs(t *testing.T, keyword string, got paging.Slice[search.CommentHit], want ...int64) {
 	t.Helper()
 	if fmt.Sprint(ids(got)) != fmt.Sprint(want) {
 		t.Errorf("search %q = %v, want %v", keyword, ids(got), want)

@@ -7,7 +7,6 @@ import (
 	"net/http"
 
 	"github.com/dailyfeed/dailyfeed/internal/fn"
-	"github.com/dailyfeed/dailyfeed/internal/search"
 	"github.com/dailyfeed/dailyfeed/internal/stack"
 	"github.com/dailyfeed/dailyfeed/internal/web"
 )
@@ -21,22 +20,22 @@ func New() *Function { return &Function{Base: fn.New("search-posts", stack.Postg
 // Handle serves the function's route (fn.Base matches it).
 func (f *Function) Handle(w http.ResponseWriter, r *http.Request) { f.Serve(w, r, handle) }
 
-func handle(w http.ResponseWriter, r *http.Request, s *stack.Stack) {
+func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) {
 	// Authenticate the caller: liked is theirs, and a search is the
 	// costliest read, so it is tied to a member.
-	p, err := fn.Authenticate(w, r, s)
+	p, err := fn.Authenticate(w, r, s.Stack)
 	if err != nil {
 		web.Error(w, r, err)
 		return
 	}
 	// Validate the keyword (2–100 characters) and the page.
-	kw, page, err := search.RequestOf(r)
+	kw, page, err := fn.SearchRequest(r)
 	if err != nil {
 		web.Error(w, r, err)
 		return
 	}
 	// Rank the matches and read the page's posts with their snippets.
-	hits, err := search.NewService(s).Posts(r.Context(), p.MemberID, kw, page)
+	hits, err := s.Search().Posts(r.Context(), p.MemberID, kw, page)
 	if err != nil {
 		web.Error(w, r, err)
 		return

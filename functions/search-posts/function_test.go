@@ -7,13 +7,13 @@ import (
 	"testing"
 
 	"github.com/dailyfeed/dailyfeed/internal/content/contenttest"
+	"github.com/dailyfeed/dailyfeed/internal/paging"
 	"github.com/dailyfeed/dailyfeed/internal/search"
 	"github.com/dailyfeed/dailyfeed/internal/search/searchtest"
-	"github.com/dailyfeed/dailyfeed/internal/web"
 )
 
 // ids returns the post ids of a page, in order.
-func ids(s web.Slice[search.PostHit]) []int64 {
+func ids(s paging.Slice[search.PostHit]) []int64 {
 	out := []int64{}
 	for _, h := range s.Content {
 		out = append(out, h.ID)
@@ -21,7 +21,7 @@ func ids(s web.Slice[search.PostHit]) []int64 {
 	return out
 }
 
-func wantIDs(t *testing.T, keyword string, got web.Slice[search.PostHit], want ...int64) {
+func wantIDs(t *testing.T, keyword string, got paging.Slice[search.PostHit], want ...int64) {
 	t.Helper()
 	if fmt.Sprint(ids(got)) != fmt.Sprint(want) {
 		t.Errorf("search %q = %v, want %v", keyword, ids(got), want)

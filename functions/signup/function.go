@@ -19,7 +19,7 @@ func New() *Function { return &Function{Base: fn.New("signup", stack.Postgres|st
 // Handle serves the function's routes (fn.Base matches them and sets path values).
 func (f *Function) Handle(w http.ResponseWriter, r *http.Request) { f.Serve(w, r, handle) }
 
-func handle(w http.ResponseWriter, r *http.Request, s *stack.Stack) {
+func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) {
 	// Decode the sign-up request.
 	var in member.Signup
 	if err := web.Decode(w, r, &in); err != nil {
@@ -28,7 +28,7 @@ func handle(w http.ResponseWriter, r *http.Request, s *stack.Stack) {
 	}
 	// Validate, hash the password and create the member (409 on a taken
 	// e-mail or handle).
-	profile, err := member.NewService(s).Signup(r.Context(), in)
+	profile, err := s.Members().Signup(r.Context(), in)
 	if err != nil {
 		web.Error(w, r, err)
 		return

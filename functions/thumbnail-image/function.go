@@ -48,14 +48,14 @@ func (f *Function) Limiter(s *stack.Stack) *image.Limiter {
 
 // Handle makes the thumbnails of the originals one notification reports.
 func (f *Function) Handle(ctx context.Context, e event.Event) error {
-	s := f.Stack()
+	s := f.Deps()
 	if s == nil {
 		return sink.NotStarted(f.Name())
 	}
 	return sink.Result(ctx, f.Name(), e, f.handle(ctx, s, e))
 }
 
-func (f *Function) handle(ctx context.Context, s *stack.Stack, e event.Event) error {
+func (f *Function) handle(ctx context.Context, s *fn.Deps, e event.Event) error {
 	if e.Type() != kafka.NotCloudEventType {
 		return errcode.Errorf(image.BadNotification, "event type %q is not a wrapped Kafka record (%s)", e.Type(), kafka.NotCloudEventType)
 	}
@@ -63,9 +63,9 @@ func (f *Function) handle(ctx context.Context, s *stack.Stack, e event.Event) er
 	if err != nil {
 		return err
 	}
-	svc := image.NewService(s, image.OptionsFrom(s.Config))
+	svc := s.Images(image.OptionsFrom(s.Config))
 	for _, id := range ids {
-		outcome, err := svc.MakeThumbnail(ctx, id, f.Limiter(s))
+		outcome, err := svc.MakeThumbnail(ctx, id, f.Limiter(s.Stack))
 		if err != nil {
 			return err
 		}

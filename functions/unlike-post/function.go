@@ -4,7 +4,6 @@ package unlikepost
 import (
 	"net/http"
 
-	"github.com/dailyfeed/dailyfeed/internal/content"
 	"github.com/dailyfeed/dailyfeed/internal/fn"
 	"github.com/dailyfeed/dailyfeed/internal/stack"
 	"github.com/dailyfeed/dailyfeed/internal/web"
@@ -21,9 +20,9 @@ func New() *Function {
 // Handle serves the function's route (fn.Base matches it and sets path values).
 func (f *Function) Handle(w http.ResponseWriter, r *http.Request) { f.Serve(w, r, handle) }
 
-func handle(w http.ResponseWriter, r *http.Request, s *stack.Stack) {
+func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) {
 	// Authenticate the caller: only their own like is cancelled.
-	p, err := fn.Authenticate(w, r, s)
+	p, err := fn.Authenticate(w, r, s.Stack)
 	if err != nil {
 		web.Error(w, r, err)
 		return
@@ -36,7 +35,7 @@ func handle(w http.ResponseWriter, r *http.Request, s *stack.Stack) {
 	}
 	// Cancel the like (404 when there is none) with its LIKE_POST_CANCEL
 	// event.
-	count, err := content.NewService(s).UnlikePost(r.Context(), p.MemberID, id)
+	count, err := s.Content().UnlikePost(r.Context(), p.MemberID, id)
 	if err != nil {
 		web.Error(w, r, err)
 		return

@@ -21,9 +21,9 @@ func New() *Function {
 // Handle serves the function's route (fn.Base matches it and sets path values).
 func (f *Function) Handle(w http.ResponseWriter, r *http.Request) { f.Serve(w, r, handle) }
 
-func handle(w http.ResponseWriter, r *http.Request, s *stack.Stack) {
+func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) {
 	// Authenticate the caller: only the author changes a comment.
-	p, err := fn.Authenticate(w, r, s)
+	p, err := fn.Authenticate(w, r, s.Stack)
 	if err != nil {
 		web.Error(w, r, err)
 		return
@@ -41,7 +41,7 @@ func handle(w http.ResponseWriter, r *http.Request, s *stack.Stack) {
 	}
 	// Validate, then update it if it is the caller's (403 otherwise), with
 	// its COMMENT_UPDATE event.
-	c, err := content.NewService(s).UpdateComment(r.Context(), p.MemberID, id, in)
+	c, err := s.Content().UpdateComment(r.Context(), p.MemberID, id, in)
 	if err != nil {
 		web.Error(w, r, err)
 		return

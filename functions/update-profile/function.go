@@ -20,9 +20,9 @@ func New() *Function { return &Function{Base: fn.New("update-profile", stack.Pos
 // Handle serves the function's routes (fn.Base matches them and sets path values).
 func (f *Function) Handle(w http.ResponseWriter, r *http.Request) { f.Serve(w, r, handle) }
 
-func handle(w http.ResponseWriter, r *http.Request, s *stack.Stack) {
+func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) {
 	// Authenticate the caller.
-	p, err := fn.Authenticate(w, r, s)
+	p, err := fn.Authenticate(w, r, s.Stack)
 	if err != nil {
 		web.Error(w, r, err)
 		return
@@ -34,7 +34,7 @@ func handle(w http.ResponseWriter, r *http.Request, s *stack.Stack) {
 		return
 	}
 	// Validate and apply them.
-	profile, err := member.NewService(s).UpdateProfile(r.Context(), p.MemberID, in)
+	profile, err := s.Members().UpdateProfile(r.Context(), p.MemberID, in)
 	if err != nil {
 		web.Error(w, r, err)
 		return

@@ -14,7 +14,6 @@ import (
 
 	"github.com/dailyfeed/dailyfeed/events"
 	"github.com/dailyfeed/dailyfeed/internal/fn"
-	"github.com/dailyfeed/dailyfeed/internal/ranking"
 	"github.com/dailyfeed/dailyfeed/internal/sink"
 	"github.com/dailyfeed/dailyfeed/internal/stack"
 )
@@ -29,7 +28,7 @@ func New() *Function {
 
 // Handle applies one event to the counters and rankings.
 func (f *Function) Handle(ctx context.Context, e event.Event) error {
-	s := f.Stack()
+	s := f.Deps()
 	if s == nil {
 		return sink.NotStarted(f.Name())
 	}
@@ -37,10 +36,10 @@ func (f *Function) Handle(ctx context.Context, e event.Event) error {
 }
 
 // Apply parses e and applies it to the counters and rankings of the stack.
-func Apply(ctx context.Context, s *stack.Stack, e event.Event) error {
+func Apply(ctx context.Context, s *fn.Deps, e event.Event) error {
 	p, err := events.Parse(e)
 	if err != nil {
 		return err
 	}
-	return ranking.New(s).Apply(ctx, e.ID(), p)
+	return s.Rankings().Apply(ctx, e.ID(), p)
 }

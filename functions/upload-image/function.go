@@ -24,9 +24,9 @@ func New() *Function {
 // Handle serves the function's routes.
 func (f *Function) Handle(w http.ResponseWriter, r *http.Request) { f.Serve(w, r, handle) }
 
-func handle(w http.ResponseWriter, r *http.Request, s *stack.Stack) {
+func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) {
 	// Authenticate the caller: the image will be theirs.
-	p, err := fn.Authenticate(w, r, s)
+	p, err := fn.Authenticate(w, r, s.Stack)
 	if err != nil {
 		web.Error(w, r, err)
 		return
@@ -43,7 +43,7 @@ func handle(w http.ResponseWriter, r *http.Request, s *stack.Stack) {
 	// thumbnail is made off the request path); /profile also makes it the
 	// caller's avatar.
 	avatar := path.Base(strings.TrimSuffix(r.URL.Path, "/")) == "profile"
-	img, err := image.NewService(s, opts).Upload(r.Context(), p.MemberID, data, avatar)
+	img, err := s.Images(opts).Upload(r.Context(), p.MemberID, data, avatar)
 	if err != nil {
 		web.Error(w, r, err)
 		return

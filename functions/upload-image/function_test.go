@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"testing"
 
+	"github.com/dailyfeed/dailyfeed/internal/fn"
 	"github.com/dailyfeed/dailyfeed/internal/image"
 	"github.com/dailyfeed/dailyfeed/internal/image/imagetest"
 	"github.com/dailyfeed/dailyfeed/internal/stack"
@@ -35,7 +36,7 @@ func (e env) upload(t *testing.T, path string, body io.Reader, contentType strin
 		r.Header.Set("Authorization", e.token)
 	}
 	w := httptest.NewRecorder()
-	handle(w, r, e.s)
+	handle(w, r, fn.NewDeps(e.s, "upload-image"))
 	return w, imagetest.Decode(t, w.Body.Bytes())
 }
 
@@ -51,7 +52,7 @@ func (e env) stored(t *testing.T, resp imagetest.Response) image.Image {
 	if err := json.Unmarshal(resp.Data, &id); err != nil {
 		t.Fatalf("data is not an image id: %s", resp.Data)
 	}
-	img, err := image.NewService(e.s, image.Options{}).Get(context.Background(), id)
+	img, err := image.NewService(e.s.DB, e.s.Store, image.Options{}, e.s.Now).Get(context.Background(), id)
 	if err != nil {
 		t.Fatalf("uploaded image %s: %v", id, err)
 	}
@@ -116,7 +117,7 @@ func TestUploadRemovesEXIF(t *testing.T) {
 	if img.Status != image.StatusPending {
 		t.Errorf("status %s right after the upload, want pending (the thumbnail is made off the request path)", img.Status)
 	}
-	if _, err := image.NewService(e.s, image.Options{}).MakeThumbnail(context.Background(), img.ID, image.NewLimiter(1)); err != nil {
+	if _, err := image.NewService(e.s.DB, e.s.Store, image.Options{}, e.s.Now).MakeThumbnail(context.Background(), img.ID, image.NewLimiter(1)); err != nil {
 		t.Fatal(err)
 	}
 	for _, key := range []string{img.Key, img.ThumbKey} {

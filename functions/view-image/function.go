@@ -31,11 +31,11 @@ func New() *Function {
 // Handle serves the function's routes.
 func (f *Function) Handle(w http.ResponseWriter, r *http.Request) { f.Serve(w, r, handle) }
 
-func handle(w http.ResponseWriter, r *http.Request, s *stack.Stack) {
+func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) {
 	view(w, r, s, image.DefaultOptions)
 }
 
-func view(w http.ResponseWriter, r *http.Request, s *stack.Stack, opts image.Options) {
+func view(w http.ResponseWriter, r *http.Request, s *fn.Deps, opts image.Options) {
 	// Validate the id strictly (nothing but a canonical id reaches a key)
 	// and the thumbnail flag.
 	id, err := image.ParseID(r.PathValue("imageId"))
@@ -49,7 +49,7 @@ func view(w http.ResponseWriter, r *http.Request, s *stack.Stack, opts image.Opt
 		return
 	}
 	// Find the image; a missing or deleted one is 404.
-	svc := image.NewService(s, opts)
+	svc := s.Images(opts)
 	img, err := svc.Get(r.Context(), id)
 	if err != nil {
 		web.Error(w, r, err)

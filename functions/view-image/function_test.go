@@ -13,6 +13,7 @@ import (
 	"net/http/httptest"
 	"testing"
 
+	"github.com/dailyfeed/dailyfeed/internal/fn"
 	"github.com/dailyfeed/dailyfeed/internal/image"
 	"github.com/dailyfeed/dailyfeed/internal/image/imagetest"
 	"github.com/dailyfeed/dailyfeed/internal/stack"
@@ -21,7 +22,7 @@ import (
 func setup(t *testing.T) (*stack.Stack, *image.Service, int64) {
 	t.Helper()
 	s := imagetest.Stack(t, 0)
-	return s, image.NewService(s, image.Options{}), imagetest.Member(t, s, "me")
+	return s, image.NewService(s.DB, s.Store, image.Options{}, s.Now), imagetest.Member(t, s, "me")
 }
 
 // get requests the view path of id (the raw path segment) with headers.
@@ -33,7 +34,7 @@ func get(t *testing.T, s *stack.Stack, opts image.Options, method, id, query str
 		r.Header[k] = v
 	}
 	w := httptest.NewRecorder()
-	view(w, r, s, opts)
+	view(w, r, fn.NewDeps(s, "view-image"), opts)
 	return w
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
-	"net/http"
 	"strconv"
 	"strings"
 	"time"
@@ -12,8 +11,8 @@ import (
 	"github.com/dailyfeed/dailyfeed/events"
 	"github.com/dailyfeed/dailyfeed/internal/errcode"
 	"github.com/dailyfeed/dailyfeed/internal/member"
+	"github.com/dailyfeed/dailyfeed/internal/paging"
 	"github.com/dailyfeed/dailyfeed/internal/postgres"
-	"github.com/dailyfeed/dailyfeed/internal/web"
 )
 
 // DefaultPageSize is the page size of both activity lists.
@@ -28,7 +27,7 @@ type Store struct {
 // previous page), which wins over page and stays stable while new
 // activities arrive.
 type Query struct {
-	web.Page
+	paging.Page
 	Cursor string
 }
 
@@ -66,22 +65,22 @@ func parseCursor(s string) (*cursor, error) {
 
 // Feed returns the banner of viewer: activities of the members viewer
 // follows, of the BannerTypes, newest first.
-func (s Store) Feed(ctx context.Context, viewer int64, q Query) (web.Slice[Item], error) {
+func (s Store) Feed(ctx context.Context, viewer int64, q Query) (paging.Slice[Item], error) {
 	return s.list(ctx, `a.member_id IN (SELECT followee_id FROM follows WHERE follower_id = $1)
 		AND a.activity_type = ANY($2)`, viewer, BannerTypes, q)
 }
 
 // Mine returns the activity log of memberID, every type, newest first.
-func (s Store) Mine(ctx context.Context, memberID int64, q Query) (web.Slice[Item], error) {
+func (s Store) Mine(ctx context.Context, memberID int64, q Query) (paging.Slice[Item], error) {
 	return s.list(ctx, `a.member_id = $1 AND a.activity_type = ANY($2)`, memberID, events.Types(), q)
 }
 
 // list runs the page query (filtered by where over $1 and $2) and
 // hydrates the actors and target members in one more query.
-func (s Store) list(ctx context.Context, where string, id int64, types []events.Type, q Query) (web.Slice[Item], error) {
+func (s Store) list(ctx context.Context, where string, id int64, types []events.Type, q Query) (paging.Slice[Item], error) {
 	after, err := parseCursor(q.Cursor)
 	if err != nil {
-		return web.Slice[Item]{}, err
+		return paging.Slice[Item]{}, err
 	}
 	names := make([]string, len(types))
 	for i, t := range types {
@@ -120,7 +119,7 @@ func (s Store) list(ctx context.Context, where string, id int64, types []events.
 	}
 	rows, err := s.DB.Query(ctx, sql, id, names, at, afterID, SnippetLength, q.Size+1, offset)
 	if err != nil {
-		return web.Slice[Item]{}, fmt.Errorf("select activities: %w", err)
+		return paging.Slice[Item]{}, fmt.Errorf("select activities: %w", err)
 	}
 	defer rows.Close()
 	var items []Item
@@ -130,7 +129,7 @@ func (s Store) list(ctx context.Context, where string, id int64, types []events.
 		var snippet *string
 		if err := rows.Scan(&it.ID, &it.MemberID, &typ, &it.PostID, &it.CommentID, &it.TargetMemberID,
 			&it.CreatedAt, &it.UpdatedAt, &it.Target.Deleted, &snippet); err != nil {
-			return web.Slice[Item]{}, fmt.Errorf("scan activity: %w", err)
+			return paging.Slice[Item]{}, fmt.Errorf("scan activity: %w", err)
 		}
 		it.MemberActivityType = events.Type(typ)
 		it.Target.Kind = KindOf(it.MemberActivityType)
@@ -138,15 +137,15 @@ func (s Store) list(ctx context.Context, where string, id int64, types []events.
 		items = append(items, it)
 	}
 	if err := rows.Err(); err != nil {
-		return web.Slice[Item]{}, fmt.Errorf("select activities: %w", err)
+		return paging.Slice[Item]{}, fmt.Errorf("select activities: %w", err)
 	}
-	page := web.SliceOf(q.Page, items)
+	page := paging.SliceOf(q.Page, items)
 	if page.HasNext {
 		last := page.Content[len(page.Content)-1]
 		page.NextCursor = cursor{at: last.CreatedAt, id: last.ID}.String()
 	}
 	if err := s.hydrate(ctx, page.Content); err != nil {
-		return web.Slice[Item]{}, err
+		return paging.Slice[Item]{}, err
 	}
 	return page, nil
 }
@@ -191,14 +190,10 @@ func (s Store) hydrate(ctx context.Context, items []Item) error {
 	return nil
 }
 
-// QueryOf reads page, size (default DefaultPageSize, at most 100) and
-// cursor from the request's query.
-func QueryOf(r *http.Request) (Query, error) {
-	p, err := web.PageOf(r, DefaultPageSize)
-	if err != nil {
-		return Query{}, err
-	}
-	q := Query{Page: p, Cursor: r.URL.Query().Get("cursor")}
+// NewQuery is the query of page p from cursor ("" for none); a cursor
+// this API did not return is a 400.
+func NewQuery(p paging.Page, cursor string) (Query, error) {
+	q := Query{Page: p, Cursor: cursor}
 	if _, err := parseCursor(q.Cursor); err != nil {
 		return Query{}, err
 	}

@@ -12,7 +12,6 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/dailyfeed/dailyfeed/events"
-	"github.com/dailyfeed/dailyfeed/internal/stack"
 )
 
 // TxBeginner is what Recorder needs from the pool.
@@ -28,11 +27,6 @@ type Recorder struct {
 	Prefix string        // config.RedisPrefix
 	TTL    time.Duration // DedupTTL when zero
 	Now    func() time.Time
-}
-
-// NewRecorder returns the recorder over s.
-func NewRecorder(s *stack.Stack) Recorder {
-	return Recorder{DB: s.DB, Redis: s.Redis, Prefix: s.Config.RedisPrefix, Now: s.Now}
 }
 
 // Outcome says what Record did.

@@ -1,6 +1,6 @@
 // Package content is dailyfeed's content domain: posts, comments and
 // replies, and likes of both. It validates the write requests, runs every
-// write in one transaction with its activity event (internal/content/emit),
+// write in one transaction with its activity event (internal/outbox/emit),
 // keeps the like, comment and reply counts true in that transaction, and
 // answers posts and comments in the API's shapes (Post, Comment), which the
 // read side reuses through Store.Posts and Store.Comments.
@@ -95,21 +95,6 @@ const (
 	MaxCommentContent = 1000
 	// MaxDepth is the depth of the deepest reply (three levels: 0, 1, 2).
 	MaxDepth = 2
-)
-
-// Function names: the CloudEvent source of each write's event.
-const (
-	fnCreatePost    = "create-post"
-	fnUpdatePost    = "update-post"
-	fnDeletePost    = "delete-post"
-	fnLikePost      = "like-post"
-	fnUnlikePost    = "unlike-post"
-	fnCreateComment = "create-comment"
-	fnCreateReply   = "create-reply"
-	fnUpdateComment = "update-comment"
-	fnDeleteComment = "delete-comment"
-	fnLikeComment   = "like-comment"
-	fnUnlikeComment = "unlike-comment"
 )
 
 func invalid(field, format string, args ...any) error {

@@ -7,11 +7,10 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/dailyfeed/dailyfeed/events"
-	"github.com/dailyfeed/dailyfeed/internal/content/emit"
-	"github.com/dailyfeed/dailyfeed/internal/stack"
+	"github.com/dailyfeed/dailyfeed/internal/outbox/emit"
 )
 
-// Service is the content writes over a stack: what each write function's
+// Service is the content writes: what each write function's
 // Handle calls once. Every method validates its input first, then runs
 // one transaction that makes the change, keeps the counts true and adds
 // the activity event to the outbox (emit.Writer); a failure at any step
@@ -20,11 +19,6 @@ type Service struct {
 	Store  Store
 	Writer emit.Writer
 	Now    func() time.Time
-}
-
-// NewService returns the service over s's connections and clock.
-func NewService(s *stack.Stack) *Service {
-	return &Service{Store: Store{DB: s.DB}, Writer: emit.NewWriter(s), Now: s.Now}
 }
 
 // now returns the time of a write, at the database's precision.
@@ -38,7 +32,7 @@ func (s *Service) CreatePost(ctx context.Context, author int64, in NewPost) (Pos
 	}
 	now := s.now()
 	var out Post
-	err = s.Writer.Write(ctx, fnCreatePost, func(tx pgx.Tx) (events.Payload, error) {
+	err = s.Writer.Write(ctx, func(tx pgx.Tx) (events.Payload, error) {
 		id, err := insertPost(ctx, tx, author, in, now)
 		if err != nil {
 			return events.Payload{}, err
@@ -59,7 +53,7 @@ func (s *Service) UpdatePost(ctx context.Context, member, id int64, in PostUpdat
 	}
 	now := s.now()
 	var out Post
-	err = s.Writer.Write(ctx, fnUpdatePost, func(tx pgx.Tx) (events.Payload, error) {
+	err = s.Writer.Write(ctx, func(tx pgx.Tx) (events.Payload, error) {
 		if err := lockOwnPost(ctx, tx, member, id); err != nil {
 			return events.Payload{}, err
 		}
@@ -79,7 +73,7 @@ func (s *Service) UpdatePost(ctx context.Context, member, id int64, in PostUpdat
 // comments. Emits POST_DELETE.
 func (s *Service) DeletePost(ctx context.Context, member, id int64) (PostDeleted, error) {
 	now := s.now()
-	err := s.Writer.Write(ctx, fnDeletePost, func(tx pgx.Tx) (events.Payload, error) {
+	err := s.Writer.Write(ctx, func(tx pgx.Tx) (events.Payload, error) {
 		if err := lockOwnPost(ctx, tx, member, id); err != nil {
 			return events.Payload{}, err
 		}
@@ -97,19 +91,19 @@ func (s *Service) DeletePost(ctx context.Context, member, id int64) (PostDeleted
 // LikePost records member's like of the live post id and returns the new
 // like count. Emits LIKE_POST.
 func (s *Service) LikePost(ctx context.Context, member, id int64) (int64, error) {
-	return s.likePost(ctx, fnLikePost, events.LikePost, member, id, 1)
+	return s.likePost(ctx, events.LikePost, member, id, 1)
 }
 
 // UnlikePost cancels member's like of the live post id and returns the
 // new like count. Emits LIKE_POST_CANCEL.
 func (s *Service) UnlikePost(ctx context.Context, member, id int64) (int64, error) {
-	return s.likePost(ctx, fnUnlikePost, events.LikePostCancel, member, id, -1)
+	return s.likePost(ctx, events.LikePostCancel, member, id, -1)
 }
 
-func (s *Service) likePost(ctx context.Context, function string, t events.Type, member, id, delta int64) (int64, error) {
+func (s *Service) likePost(ctx context.Context, t events.Type, member, id, delta int64) (int64, error) {
 	now := s.now()
 	var count int64
-	err := s.Writer.Write(ctx, function, func(tx pgx.Tx) (events.Payload, error) {
+	err := s.Writer.Write(ctx, func(tx pgx.Tx) (events.Payload, error) {
 		// Lock the post, then let the like row's key decide: a like that
 		// exists (409) or does not (404) rolls back the count with it.
 		author, err := lockLivePost(ctx, tx, id)
@@ -145,7 +139,7 @@ func (s *Service) CreateComment(ctx context.Context, author int64, in NewComment
 	now := s.now()
 	postID := int64(in.PostID)
 	var out Comment
-	err = s.Writer.Write(ctx, fnCreateComment, func(tx pgx.Tx) (events.Payload, error) {
+	err = s.Writer.Write(ctx, func(tx pgx.Tx) (events.Payload, error) {
 		postAuthor, _, err := bumpPost(ctx, tx, postID, 0, 1, now)
 		if err != nil {
 			return events.Payload{}, err
@@ -176,7 +170,7 @@ func (s *Service) CreateReply(ctx context.Context, author int64, in NewReply) (C
 	now := s.now()
 	postID, parentID := int64(in.PostID), int64(in.ParentID)
 	var out Comment
-	err = s.Writer.Write(ctx, fnCreateReply, func(tx pgx.Tx) (events.Payload, error) {
+	err = s.Writer.Write(ctx, func(tx pgx.Tx) (events.Payload, error) {
 		// The parent's post and depth never change: read them unlocked,
 		// then lock the post before the parent (the lock order).
 		parent, err := liveComment(ctx, tx, parentID)
@@ -220,7 +214,7 @@ func (s *Service) UpdateComment(ctx context.Context, member, id int64, in Commen
 	}
 	now := s.now()
 	var out Comment
-	err = s.Writer.Write(ctx, fnUpdateComment, func(tx pgx.Tx) (events.Payload, error) {
+	err = s.Writer.Write(ctx, func(tx pgx.Tx) (events.Payload, error) {
 		c, err := lockOwnComment(ctx, tx, member, id)
 		if err != nil {
 			return events.Payload{}, err
@@ -242,7 +236,7 @@ func (s *Service) UpdateComment(ctx context.Context, member, id int64, in Commen
 func (s *Service) DeleteComment(ctx context.Context, member, id int64) (CommentDeleted, error) {
 	now := s.now()
 	var deleted int64
-	err := s.Writer.Write(ctx, fnDeleteComment, func(tx pgx.Tx) (events.Payload, error) {
+	err := s.Writer.Write(ctx, func(tx pgx.Tx) (events.Payload, error) {
 		c, err := liveComment(ctx, tx, id)
 		if err != nil {
 			return events.Payload{}, err
@@ -281,19 +275,19 @@ func (s *Service) DeleteComment(ctx context.Context, member, id int64) (CommentD
 // the new like count. Emits LIKE_COMMENT (memberId the liker, target the
 // comment's author).
 func (s *Service) LikeComment(ctx context.Context, member, id int64) (int64, error) {
-	return s.likeComment(ctx, fnLikeComment, events.LikeComment, member, id, 1)
+	return s.likeComment(ctx, events.LikeComment, member, id, 1)
 }
 
 // UnlikeComment cancels member's like of the live comment id and returns
 // the new like count. Emits LIKE_COMMENT_CANCEL.
 func (s *Service) UnlikeComment(ctx context.Context, member, id int64) (int64, error) {
-	return s.likeComment(ctx, fnUnlikeComment, events.LikeCommentCancel, member, id, -1)
+	return s.likeComment(ctx, events.LikeCommentCancel, member, id, -1)
 }
 
-func (s *Service) likeComment(ctx context.Context, function string, t events.Type, member, id, delta int64) (int64, error) {
+func (s *Service) likeComment(ctx context.Context, t events.Type, member, id, delta int64) (int64, error) {
 	now := s.now()
 	var count int64
-	err := s.Writer.Write(ctx, function, func(tx pgx.Tx) (events.Payload, error) {
+	err := s.Writer.Write(ctx, func(tx pgx.Tx) (events.Payload, error) {
 		c, err := lockLiveComment(ctx, tx, id)
 		if err != nil {
 			return events.Payload{}, err

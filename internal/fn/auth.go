@@ -61,7 +61,7 @@ func setAuthHeaders(w http.ResponseWriter, p auth.Principal, err error) {
 // AuthService returns the token service over the stack (login, refresh,
 // logout, key rotation).
 func AuthService(s *stack.Stack) *auth.Service {
-	return &auth.Service{DB: s.DB, Verifier: s.Auth, Config: s.Config, Now: s.Now}
+	return NewDeps(s, "").Tokens()
 }
 
 // SetSession writes a new session on the response: the access token in the

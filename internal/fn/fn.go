@@ -27,6 +27,7 @@ type Base struct {
 
 	mu    sync.RWMutex
 	stack *stack.Stack
+	deps  *Deps
 	owned bool
 }
 
@@ -64,7 +65,7 @@ func (b *Base) Start(ctx context.Context, env map[string]string) error {
 		return fmt.Errorf("start %s: %w", b.name, err)
 	}
 	b.mu.Lock()
-	b.stack, b.owned = s, true
+	b.stack, b.deps, b.owned = s, NewDeps(s, b.name), true
 	b.mu.Unlock()
 	go s.Warm(context.WithoutCancel(ctx))
 	slog.InfoContext(ctx, "function started", "function", b.name)
@@ -75,7 +76,7 @@ func (b *Base) Start(ctx context.Context, env map[string]string) error {
 // opens one for every function). The function will not close it.
 func (b *Base) Share(s *stack.Stack) {
 	b.mu.Lock()
-	b.stack, b.owned = s, false
+	b.stack, b.deps, b.owned = s, NewDeps(s, b.name), false
 	b.mu.Unlock()
 }
 
@@ -86,7 +87,7 @@ func (b *Base) Stop(context.Context) error {
 	if b.owned && b.stack != nil {
 		b.stack.Close()
 	}
-	b.stack = nil
+	b.stack, b.deps = nil, nil
 	return nil
 }
 
@@ -115,17 +116,24 @@ func (b *Base) Stack() *stack.Stack {
 	return b.stack
 }
 
+// Deps returns the function's dependencies, nil before Start.
+func (b *Base) Deps() *Deps {
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	return b.deps
+}
+
 // Serve matches r against the function's routes, sets the path values and
-// calls h with the open stack. Unknown paths are 404, other methods 405, and
+// calls h with the function's dependencies. Unknown paths are 404, other methods 405, and
 // requests before Start 503.
-func (b *Base) Serve(w http.ResponseWriter, r *http.Request, h func(http.ResponseWriter, *http.Request, *stack.Stack)) {
+func (b *Base) Serve(w http.ResponseWriter, r *http.Request, h func(http.ResponseWriter, *http.Request, *Deps)) {
 	m, found, ok := b.mux.Find(r.Method, r.URL.Path)
 	if !ok {
 		notRouted(w, r, found)
 		return
 	}
-	s := b.Stack()
-	if s == nil {
+	d := b.Deps()
+	if d == nil {
 		web.Error(w, r, errcode.New(errcode.Unavailable, "function is starting"))
 		return
 	}
@@ -138,5 +146,5 @@ func (b *Base) Serve(w http.ResponseWriter, r *http.Request, h func(http.Respons
 	for k, v := range m.Params {
 		r.SetPathValue(k, v)
 	}
-	h(w, r, s)
+	h(w, r, d)
 }

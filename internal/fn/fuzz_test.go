@@ -3,8 +3,13 @@ package fn_test
 import (
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/dailyfeed/dailyfeed/internal/errcode"
+	"github.com/dailyfeed/dailyfeed/internal/timeline"
 
 	"github.com/dailyfeed/dailyfeed/internal/auth"
 	"github.com/dailyfeed/dailyfeed/internal/fn"
@@ -27,6 +32,31 @@ func FuzzRequestCredentials(f *testing.F) {
 		}
 		if tok := auth.BearerToken(r); tok != "" && (!strings.Contains(authorization, tok) || strings.TrimSpace(tok) != tok) {
 			t.Fatalf("%q: bearer token %q", authorization, tok)
+		}
+	})
+}
+
+// FuzzTimelineRequest: page, size and cursor parameters give a bounded page
+// request or a 400.
+func FuzzTimelineRequest(f *testing.F) {
+	cur := timeline.EncodeCursor(timeline.Key{At: time.Unix(1, 0), ID: 1})
+	for _, s := range []string{"", "page=2&size=5", "cursor=" + cur, "cursor=" + cur + "&page=3", "cursor=x", "size=0", "page=-1&cursor=" + cur} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, query string) {
+		u, err := url.Parse("/x?" + query)
+		if err != nil {
+			return
+		}
+		q, err := fn.TimelineRequest(&http.Request{Method: "GET", URL: u}, 20)
+		if err != nil {
+			if errcode.Of(err) != errcode.ValidationFailed {
+				t.Fatalf("%q: %v, want VALIDATION_FAILED", query, err)
+			}
+			return
+		}
+		if q.Page.Page < 0 || q.Size < 1 || q.Size > 100 || (q.Cursor != nil && q.Cursor.ID < 0) {
+			t.Fatalf("%q: %+v out of bounds", query, q)
 		}
 	})
 }

@@ -1,7 +1,7 @@
 // Package follow is dailyfeed's follow graph: follow-member and
 // unfollow-member, with the members' followers and following counts kept
 // true in the same transaction and a MEMBER_FOLLOW / MEMBER_UNFOLLOW event
-// in the outbox (internal/content/emit).
+// in the outbox (internal/outbox/emit).
 //
 // # Rules
 //
@@ -29,10 +29,9 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/dailyfeed/dailyfeed/events"
-	"github.com/dailyfeed/dailyfeed/internal/content/emit"
 	"github.com/dailyfeed/dailyfeed/internal/errcode"
+	"github.com/dailyfeed/dailyfeed/internal/outbox/emit"
 	"github.com/dailyfeed/dailyfeed/internal/postgres"
-	"github.com/dailyfeed/dailyfeed/internal/stack"
 )
 
 // MaxFollowings is how many members one member may follow.
@@ -74,36 +73,31 @@ type Result struct {
 	FollowingCount int64 `json:"followingCount"` // of the follower
 }
 
-// Service is the follow writes over a stack.
+// Service is the follow writes.
 type Service struct {
 	DB     postgres.DB
 	Writer emit.Writer
 	Now    func() time.Time
 }
 
-// NewService returns the service over s's connections and clock.
-func NewService(s *stack.Stack) *Service {
-	return &Service{DB: s.DB, Writer: emit.NewWriter(s), Now: s.Now}
-}
-
 // Follow makes follower follow followee. Emits MEMBER_FOLLOW.
 func (s *Service) Follow(ctx context.Context, follower, followee int64) (Result, error) {
-	return s.change(ctx, "follow-member", events.MemberFollow, follower, followee)
+	return s.change(ctx, events.MemberFollow, follower, followee)
 }
 
 // Unfollow makes follower stop following followee. Emits MEMBER_UNFOLLOW.
 func (s *Service) Unfollow(ctx context.Context, follower, followee int64) (Result, error) {
-	return s.change(ctx, "unfollow-member", events.MemberUnfollow, follower, followee)
+	return s.change(ctx, events.MemberUnfollow, follower, followee)
 }
 
-func (s *Service) change(ctx context.Context, function string, t events.Type, follower, followee int64) (Result, error) {
+func (s *Service) change(ctx context.Context, t events.Type, follower, followee int64) (Result, error) {
 	if follower == followee {
 		return Result{}, ErrSelf
 	}
 	follow := t == events.MemberFollow
 	now := s.Now().Truncate(time.Microsecond)
 	res := Result{FollowerID: follower, FollowingID: followee, Following: follow}
-	err := s.Writer.Write(ctx, function, func(tx pgx.Tx) (events.Payload, error) {
+	err := s.Writer.Write(ctx, func(tx pgx.Tx) (events.Payload, error) {
 		counts, err := lockMembers(ctx, tx, follower, followee)
 		if err != nil {
 			return events.Payload{}, err

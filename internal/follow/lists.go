@@ -9,8 +9,8 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/dailyfeed/dailyfeed/internal/member"
+	"github.com/dailyfeed/dailyfeed/internal/paging"
 	"github.com/dailyfeed/dailyfeed/internal/postgres"
-	"github.com/dailyfeed/dailyfeed/internal/web"
 )
 
 // Lists is the read side of the follow graph: followers and followings
@@ -24,8 +24,8 @@ type Lists struct {
 
 // Both is list-follows' followers-followings answer.
 type Both struct {
-	Followers  web.Slice[member.Summary] `json:"followers"`
-	Followings web.Slice[member.Summary] `json:"followings"`
+	Followers  paging.Slice[member.Summary] `json:"followers"`
+	Followings paging.Slice[member.Summary] `json:"followings"`
 }
 
 // summaryColumns select a member.Summary from members m.
@@ -96,24 +96,24 @@ func (l Lists) totals(ctx context.Context, id int64, sides ...Side) ([]int64, er
 
 // Page returns one side of member id's follow graph, newest follow first,
 // with its total. An unknown member is 404.
-func (l Lists) Page(ctx context.Context, id int64, side Side, p web.Page) (web.Slice[member.Summary], error) {
+func (l Lists) Page(ctx context.Context, id int64, side Side, p paging.Page) (paging.Slice[member.Summary], error) {
 	total, err := l.totals(ctx, id, side)
 	if err != nil {
-		return web.Slice[member.Summary]{}, err
+		return paging.Slice[member.Summary]{}, err
 	}
 	return l.page(ctx, id, side, p, total[0])
 }
 
-func (l Lists) page(ctx context.Context, id int64, side Side, p web.Page, total int64) (web.Slice[member.Summary], error) {
+func (l Lists) page(ctx context.Context, id int64, side Side, p paging.Page, total int64) (paging.Slice[member.Summary], error) {
 	rows, err := querySummaries(ctx, l.DB, sideSQL[side], id, p.Size+1, p.Offset())
 	if err != nil {
-		return web.Slice[member.Summary]{}, err
+		return paging.Slice[member.Summary]{}, err
 	}
-	return web.SliceOf(p, rows).WithTotal(total), nil
+	return paging.SliceOf(p, rows).WithTotal(total), nil
 }
 
 // Both returns the first pages (p) of both sides of member id's graph.
-func (l Lists) Both(ctx context.Context, id int64, p web.Page) (Both, error) {
+func (l Lists) Both(ctx context.Context, id int64, p paging.Page) (Both, error) {
 	total, err := l.totals(ctx, id, Followers, Followings)
 	if err != nil {
 		return Both{}, err
@@ -130,14 +130,14 @@ func (l Lists) Both(ctx context.Context, id int64, p web.Page) (Both, error) {
 
 // Recommend returns active members that member does not follow, newest
 // first, member excluded.
-func (l Lists) Recommend(ctx context.Context, id int64, p web.Page) (web.Slice[member.Summary], error) {
+func (l Lists) Recommend(ctx context.Context, id int64, p paging.Page) (paging.Slice[member.Summary], error) {
 	rows, err := querySummaries(ctx, l.DB, `
 		SELECT `+summaryColumns+` FROM members m
 		WHERE m.status = 'ACTIVE' AND m.id <> $1
 		  AND NOT EXISTS (SELECT 1 FROM follows f WHERE f.follower_id = $1 AND f.followee_id = m.id)
 		ORDER BY m.created_at DESC, m.id DESC LIMIT $2 OFFSET $3`, id, p.Size+1, p.Offset())
 	if err != nil {
-		return web.Slice[member.Summary]{}, err
+		return paging.Slice[member.Summary]{}, err
 	}
-	return web.SliceOf(p, rows), nil
+	return paging.SliceOf(p, rows), nil
 }

@@ -48,7 +48,7 @@ var photo = sync.OnceValues(func() ([]byte, goimage.Point) {
 func BenchmarkUpload1MiBJPEG(b *testing.B) {
 	data, size := photo()
 	s := imagetest.Stack(b, 0)
-	svc := image.NewService(s, image.Options{})
+	svc := image.NewService(s.DB, s.Store, image.Options{}, s.Now)
 	member := imagetest.Member(b, s, "bench")
 	ctx := context.Background()
 	b.SetBytes(int64(len(data)))

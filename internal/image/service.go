@@ -12,7 +12,6 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/dailyfeed/dailyfeed/internal/errcode"
-	"github.com/dailyfeed/dailyfeed/internal/stack"
 	"github.com/dailyfeed/dailyfeed/minio"
 )
 
@@ -24,10 +23,10 @@ type Service struct {
 	Now   func() time.Time
 }
 
-// NewService returns the image service over s's database, bucket and
-// clock; zero fields of opts take their defaults.
-func NewService(s *stack.Stack, opts Options) *Service {
-	return &Service{DB: s.DB, Store: s.Store, Opts: opts.withDefaults(), Now: s.Now}
+// NewService returns the image service over db and the bucket store, with
+// the clock now; zero fields of opts take their defaults.
+func NewService(db *pgxpool.Pool, store *minio.Store, opts Options, now func() time.Time) *Service {
+	return &Service{DB: db, Store: store, Opts: opts.withDefaults(), Now: now}
 }
 
 // Upload checks an uploaded file of member (Inspect: magic bytes,

@@ -22,7 +22,7 @@ import (
 func service(t *testing.T) (*image.Service, *stack.Stack) {
 	t.Helper()
 	s := imagetest.Stack(t, 0)
-	return image.NewService(s, image.Options{}), s
+	return image.NewService(s.DB, s.Store, image.Options{}, s.Now), s
 }
 
 func read(t *testing.T, svc *image.Service, v image.Variant) []byte {

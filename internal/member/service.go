@@ -7,10 +7,9 @@ import (
 
 	"github.com/dailyfeed/dailyfeed/internal/auth"
 	"github.com/dailyfeed/dailyfeed/internal/ratelimit"
-	"github.com/dailyfeed/dailyfeed/internal/stack"
 )
 
-// Service is the member operations over a stack: what each function's
+// Service is the member operations: what each function's
 // Handle calls once.
 type Service struct {
 	Store Store
@@ -28,19 +27,6 @@ const (
 	MaxLoginFailures   = 10
 	LoginFailureWindow = 15 * time.Minute
 )
-
-// NewService returns the service over s's connections and clock.
-func NewService(s *stack.Stack) *Service {
-	return &Service{
-		Store: Store{DB: s.DB},
-		Auth:  &auth.Service{DB: s.DB, Verifier: s.Auth, Config: s.Config, Now: s.Now},
-		Now:   s.Now,
-		LoginAttempts: ratelimit.Attempts{
-			Redis: s.Redis, DB: s.DB, Prefix: s.Config.RedisPrefix + "auth:login-attempts:",
-			Max: MaxLoginFailures, Window: LoginFailureWindow, Now: s.Now,
-		},
-	}
-}
 
 // Signup validates in, hashes the password and creates the member; it
 // answers the member's own profile.

@@ -13,9 +13,9 @@ import (
 	"github.com/dailyfeed/dailyfeed/internal/follow"
 	"github.com/dailyfeed/dailyfeed/internal/image"
 	"github.com/dailyfeed/dailyfeed/internal/member"
+	"github.com/dailyfeed/dailyfeed/internal/paging"
 	"github.com/dailyfeed/dailyfeed/internal/search"
 	"github.com/dailyfeed/dailyfeed/internal/timeline"
-	"github.com/dailyfeed/dailyfeed/internal/web"
 )
 
 // Auth says whether an operation needs a bearer token.
@@ -106,28 +106,28 @@ var Operations = map[string]Operation{
 	"DELETE /api/members/follow/{memberId}": {Summary: "Unfollow a member", Auth: Bearer, Response: t[follow.Result]()},
 
 	// Reads.
-	"GET /api/timeline/posts/followings":               {Summary: "Posts of members I follow", Auth: Bearer, Response: t[web.Slice[timeline.Post]](), Query: cursor},
-	"GET /api/timeline/posts/most-popular":             {Summary: "Most popular posts", Auth: Optional, Response: t[web.Slice[timeline.Post]](), Query: page},
-	"GET /api/timeline/posts/most-commented":           {Summary: "Most commented posts", Auth: Optional, Response: t[web.Slice[timeline.Post]](), Query: page},
-	"GET /api/timeline/posts/recent-activities":        {Summary: "Posts by latest activity", Auth: Optional, Response: t[web.Slice[timeline.Post]](), Query: cursor},
-	"GET /api/timeline/posts":                          {Summary: "My posts", Auth: Bearer, Response: t[web.Slice[timeline.Post]](), Query: cursor},
-	"GET /api/timeline/posts/authors/{authorId}":       {Summary: "A member's posts", Auth: Optional, Response: t[web.Slice[timeline.Post]](), Query: cursor},
+	"GET /api/timeline/posts/followings":               {Summary: "Posts of members I follow", Auth: Bearer, Response: t[paging.Slice[timeline.Post]](), Query: cursor},
+	"GET /api/timeline/posts/most-popular":             {Summary: "Most popular posts", Auth: Optional, Response: t[paging.Slice[timeline.Post]](), Query: page},
+	"GET /api/timeline/posts/most-commented":           {Summary: "Most commented posts", Auth: Optional, Response: t[paging.Slice[timeline.Post]](), Query: page},
+	"GET /api/timeline/posts/recent-activities":        {Summary: "Posts by latest activity", Auth: Optional, Response: t[paging.Slice[timeline.Post]](), Query: cursor},
+	"GET /api/timeline/posts":                          {Summary: "My posts", Auth: Bearer, Response: t[paging.Slice[timeline.Post]](), Query: cursor},
+	"GET /api/timeline/posts/authors/{authorId}":       {Summary: "A member's posts", Auth: Optional, Response: t[paging.Slice[timeline.Post]](), Query: cursor},
 	"GET /api/timeline/posts/{postId}":                 {Summary: "A post (counts a view)", Auth: Optional, Response: t[timeline.Post]()},
 	"POST /api/timeline/posts/query/list":              {Summary: "Posts by id", Auth: Optional, Request: t[queryposts.Request](), Response: t[[]timeline.Post]()},
 	"GET /api/timeline/statistics/posts/{postId}":      {Summary: "A post's counts", Auth: Optional, Response: t[timeline.Statistics]()},
-	"GET /api/timeline/posts/{postId}/comments":        {Summary: "A post's top-level comments", Auth: Optional, Response: t[web.Slice[content.Comment]](), Query: cursor},
+	"GET /api/timeline/posts/{postId}/comments":        {Summary: "A post's top-level comments", Auth: Optional, Response: t[paging.Slice[content.Comment]](), Query: cursor},
 	"GET /api/timeline/comments/{commentId}":           {Summary: "A comment", Auth: Optional, Response: t[content.Comment]()},
-	"GET /api/timeline/comments/{commentId}/replies":   {Summary: "A comment's replies", Auth: Optional, Response: t[web.Slice[content.Comment]](), Query: cursor},
-	"GET /api/timeline/comments":                       {Summary: "My comments", Auth: Bearer, Response: t[web.Slice[content.Comment]](), Query: cursor},
-	"GET /api/timeline/members/{memberId}/comments":    {Summary: "A member's comments", Auth: Optional, Response: t[web.Slice[content.Comment]](), Query: cursor},
+	"GET /api/timeline/comments/{commentId}/replies":   {Summary: "A comment's replies", Auth: Optional, Response: t[paging.Slice[content.Comment]](), Query: cursor},
+	"GET /api/timeline/comments":                       {Summary: "My comments", Auth: Bearer, Response: t[paging.Slice[content.Comment]](), Query: cursor},
+	"GET /api/timeline/members/{memberId}/comments":    {Summary: "A member's comments", Auth: Optional, Response: t[paging.Slice[content.Comment]](), Query: cursor},
 	"GET /api/members/followers-followings":            {Summary: "My followers and followings", Auth: Bearer, Response: t[follow.Both](), Query: page},
 	"GET /api/members/{memberId}/followers-followings": {Summary: "A member's followers and followings", Auth: Bearer, Response: t[follow.Both](), Query: page},
-	"GET /api/members/followers/more":                  {Summary: "My followers", Auth: Bearer, Response: t[web.Slice[member.Summary]](), Query: page},
-	"GET /api/members/followings/more":                 {Summary: "Members I follow", Auth: Bearer, Response: t[web.Slice[member.Summary]](), Query: page},
-	"GET /api/members/{memberId}/followers/more":       {Summary: "A member's followers", Auth: Bearer, Response: t[web.Slice[member.Summary]](), Query: page},
-	"GET /api/members/{memberId}/followings/more":      {Summary: "Members a member follows", Auth: Bearer, Response: t[web.Slice[member.Summary]](), Query: page},
-	"GET /api/members/follow/recommend/newbie":         {Summary: "New members to follow", Auth: Bearer, Response: t[web.Slice[member.Summary]](), Query: page},
-	"GET /api/members/follow/recommend/newbie/more":    {Summary: "New members to follow, more", Auth: Bearer, Response: t[web.Slice[member.Summary]](), Query: page},
+	"GET /api/members/followers/more":                  {Summary: "My followers", Auth: Bearer, Response: t[paging.Slice[member.Summary]](), Query: page},
+	"GET /api/members/followings/more":                 {Summary: "Members I follow", Auth: Bearer, Response: t[paging.Slice[member.Summary]](), Query: page},
+	"GET /api/members/{memberId}/followers/more":       {Summary: "A member's followers", Auth: Bearer, Response: t[paging.Slice[member.Summary]](), Query: page},
+	"GET /api/members/{memberId}/followings/more":      {Summary: "Members a member follows", Auth: Bearer, Response: t[paging.Slice[member.Summary]](), Query: page},
+	"GET /api/members/follow/recommend/newbie":         {Summary: "New members to follow", Auth: Bearer, Response: t[paging.Slice[member.Summary]](), Query: page},
+	"GET /api/members/follow/recommend/newbie/more":    {Summary: "New members to follow, more", Auth: Bearer, Response: t[paging.Slice[member.Summary]](), Query: page},
 
 	// Images.
 	"POST /api/images/upload":                 {Summary: "Upload an image (data: its id)", Auth: Bearer, Multipart: "image", Response: t[string](), Status: http.StatusCreated},
@@ -136,10 +136,10 @@ var Operations = map[string]Operation{
 	"POST /api/images/view/command/delete/in": {Summary: "Delete my images", Auth: Bearer, Request: t[deleteimages.Request](), Response: t[image.Deleted]()},
 
 	// Search.
-	"GET /api/search/posts":    {Summary: "Search posts", Auth: Bearer, Response: t[web.Slice[search.PostHit]](), Query: keyword},
-	"GET /api/search/comments": {Summary: "Search comments", Auth: Bearer, Response: t[web.Slice[search.CommentHit]](), Query: keyword},
+	"GET /api/search/posts":    {Summary: "Search posts", Auth: Bearer, Response: t[paging.Slice[search.PostHit]](), Query: keyword},
+	"GET /api/search/comments": {Summary: "Search comments", Auth: Bearer, Response: t[paging.Slice[search.CommentHit]](), Query: keyword},
 
 	// Activity.
-	"GET /api/activities":    {Summary: "What members I follow did", Auth: Bearer, Response: t[web.Slice[activity.Item]](), Query: cursor},
-	"GET /api/activities/me": {Summary: "My activity log", Auth: Bearer, Response: t[web.Slice[activity.Item]](), Query: cursor},
+	"GET /api/activities":    {Summary: "What members I follow did", Auth: Bearer, Response: t[paging.Slice[activity.Item]](), Query: cursor},
+	"GET /api/activities/me": {Summary: "My activity log", Auth: Bearer, Response: t[paging.Slice[activity.Item]](), Query: cursor},
 }

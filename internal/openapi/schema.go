@@ -143,7 +143,7 @@ func (g *reflector) fields(s *openapi3.Schema, t reflect.Type, request bool) {
 
 // name is a type's component name: its package and type name in
 // UpperCamelCase (timeline.Post is TimelinePost), with a generic's type
-// arguments appended (web.Slice[member.Summary] is WebSliceMemberSummary).
+// arguments appended (paging.Slice[member.Summary] is PagingSliceMemberSummary).
 func (g *reflector) name(t reflect.Type) string {
 	base, args, _ := strings.Cut(t.Name(), "[")
 	name := upper(lastSegment(t.PkgPath())) + upper(base)

@@ -72,7 +72,6 @@ import (
 	"github.com/dailyfeed/dailyfeed/internal/errcode"
 	"github.com/dailyfeed/dailyfeed/internal/outbox"
 	"github.com/dailyfeed/dailyfeed/internal/paging"
-	"github.com/dailyfeed/dailyfeed/internal/stack"
 	"github.com/dailyfeed/dailyfeed/internal/timeline"
 )
 
@@ -117,11 +116,6 @@ type Rankings struct {
 	// Retention is how long processed event ids are kept (default 8 days:
 	// the topics' 7 days of retention and a day of margin).
 	Retention time.Duration
-}
-
-// New returns the rankings over s.
-func New(s *stack.Stack) *Rankings {
-	return &Rankings{DB: s.DB, Redis: s.Redis, Prefix: s.Config.RedisPrefix, Retention: s.Config.TopicRetention + 24*time.Hour}
 }
 
 func (r *Rankings) keep() int {

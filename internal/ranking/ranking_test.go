@@ -13,6 +13,7 @@ import (
 
 	updatestats "github.com/dailyfeed/dailyfeed/functions/update-stats"
 	"github.com/dailyfeed/dailyfeed/internal/content/contenttest"
+	"github.com/dailyfeed/dailyfeed/internal/fn"
 	"github.com/dailyfeed/dailyfeed/internal/member/membertest"
 	"github.com/dailyfeed/dailyfeed/internal/paging"
 	"github.com/dailyfeed/dailyfeed/internal/ranking"
@@ -59,7 +60,7 @@ func (e *env) deliver() {
 		e.T.Fatal(err)
 	}
 	for _, ev := range evs {
-		if err := updatestats.Apply(context.Background(), e.S, ev); err != nil {
+		if err := updatestats.Apply(context.Background(), fn.NewDeps(e.S, "update-stats"), ev); err != nil {
 			e.T.Fatalf("update-stats %s: %v", ev.Type(), err)
 		}
 	}
@@ -70,7 +71,7 @@ func (e *env) deliver() {
 func (e *env) redeliver() {
 	e.T.Helper()
 	for _, ev := range e.all {
-		if err := updatestats.Apply(context.Background(), e.S, ev); err != nil {
+		if err := updatestats.Apply(context.Background(), fn.NewDeps(e.S, "update-stats"), ev); err != nil {
 			e.T.Fatalf("update-stats %s: %v", ev.Type(), err)
 		}
 	}
@@ -78,7 +79,7 @@ func (e *env) redeliver() {
 
 func (e *env) page(k ranking.Ranking) []int64 {
 	e.T.Helper()
-	s, err := ranking.New(e.S).Page(context.Background(), k, 0, paging.Page{Size: 10})
+	s, err := fn.NewDeps(e.S, "popular-posts").Rankings().Page(context.Background(), k, 0, paging.Page{Size: 10})
 	if err != nil {
 		e.T.Fatal(err)
 	}
@@ -96,14 +97,14 @@ func (e *env) like(m contenttest.Member, post int64) {
 
 func (e *env) read(m contenttest.Member, post int64) {
 	e.T.Helper()
-	if _, err := timeline.NewReads(e.S).GetPost(context.Background(), m.ID, post); err != nil {
+	if _, err := fn.NewDeps(e.S, "get-post").Reads().GetPost(context.Background(), m.ID, post); err != nil {
 		e.T.Fatal(err)
 	}
 }
 
 func (e *env) stats(post int64) timeline.Statistics {
 	e.T.Helper()
-	st, err := timeline.NewReads(e.S).PostStatistics(context.Background(), post)
+	st, err := fn.NewDeps(e.S, "get-post").Reads().PostStatistics(context.Background(), post)
 	if err != nil {
 		e.T.Fatal(err)
 	}
@@ -223,7 +224,7 @@ func TestRankingsFallBackToPostgres(t *testing.T) {
 	wantOrder(t, "most-commented rebuilt", e.page(ranking.MostCommented), commented...)
 
 	// Redis gone: PostgreSQL alone, same order.
-	r0 := ranking.New(e.S)
+	r0 := fn.NewDeps(e.S, "popular-posts").Rankings()
 	r0.Redis = nil
 	s, err := r0.Page(context.Background(), ranking.Popular, 0, paging.Page{Size: 10})
 	if err != nil {
@@ -249,7 +250,7 @@ func TestSlowWritersDoNotWinWithOlderCounts(t *testing.T) {
 	p2 := e.Post(author, "deleted while a writer is slow").ID
 	e.like(r1, p1)
 	e.deliver()
-	r := ranking.New(e.S)
+	r := fn.NewDeps(e.S, "popular-posts").Rankings()
 	popular := func(post int64) float64 {
 		t.Helper()
 		s, err := e.S.Redis.ZScore(ctx, e.S.Config.RedisPrefix+"ranking:popular", fmt.Sprint(post)).Result()

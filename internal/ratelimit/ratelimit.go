@@ -22,7 +22,6 @@ import (
 
 	"github.com/dailyfeed/dailyfeed/internal/errcode"
 	"github.com/dailyfeed/dailyfeed/internal/postgres"
-	"github.com/dailyfeed/dailyfeed/internal/web"
 )
 
 // Attempts counts attempts per key in a fixed window that starts at the
@@ -59,7 +58,7 @@ return {n, ttl}`)
 
 // Reserve takes a slot for one attempt of key before the attempt is
 // checked. Past Max attempts within the window it is a 429
-// (web.RetryAfterError) and the attempt must not be checked.
+// (errcode.RetryAfterError) and the attempt must not be checked.
 func (a Attempts) Reserve(ctx context.Context, key string) (Slot, error) {
 	if a.Redis != nil {
 		n, after, err := a.reserveRedis(ctx, key)
@@ -82,7 +81,7 @@ func (a Attempts) verdict(n int64, after time.Duration) error {
 	if after <= 0 {
 		after = a.Window
 	}
-	return &web.RetryAfterError{Err: errcode.New(errcode.RateLimited, "too many failed attempts; try again later"), After: after}
+	return &errcode.RetryAfterError{Err: errcode.New(errcode.RateLimited, "too many failed attempts; try again later"), After: after}
 }
 
 func (a Attempts) reserveRedis(ctx context.Context, key string) (int64, time.Duration, error) {

@@ -8,11 +8,11 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/dailyfeed/dailyfeed/internal/paging"
 	"github.com/dailyfeed/dailyfeed/internal/postgres"
 	"github.com/dailyfeed/dailyfeed/internal/search/terms"
 	"github.com/dailyfeed/dailyfeed/internal/stack"
 	"github.com/dailyfeed/dailyfeed/internal/testenv"
-	"github.com/dailyfeed/dailyfeed/internal/web"
 )
 
 // vocabulary of the seeded posts: Korean words with their particles
@@ -73,7 +73,7 @@ func fillTerms(t testing.TB, s *stack.Stack) {
 func BenchmarkSearchPosts(b *testing.B) {
 	s := testenv.Stack(b, stack.Postgres)
 	seed(b, s, 20_000)
-	svc := NewService(s)
+	svc := Service{DB: s.DB}
 	ctx := context.Background()
 	for _, raw := range []string{"한국어", "공부", "책", "golang", "커피를 weekend", "없는단어"} {
 		kw, err := ParseKeyword(raw)
@@ -83,7 +83,7 @@ func BenchmarkSearchPosts(b *testing.B) {
 		b.Run(strings.ReplaceAll(raw, " ", "_"), func(b *testing.B) {
 			var total int64
 			for b.Loop() {
-				hits, err := svc.Posts(ctx, 1, kw, web.Page{Size: DefaultSize})
+				hits, err := svc.Posts(ctx, 1, kw, paging.Page{Size: DefaultSize})
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -152,7 +152,7 @@ func TestPageMatchesAllMatches(t *testing.T) {
 	// A rare word, only in old posts: found by the second step alone.
 	testenv.Exec(t, s, `UPDATE posts SET content = content || ' 희귀단어', search_terms = NULL WHERE id IN (SELECT id FROM posts ORDER BY created_at LIMIT 50)`)
 	fillTerms(t, s)
-	svc := NewService(s)
+	svc := Service{DB: s.DB}
 	ctx := context.Background()
 	for _, raw := range []string{"한국어", "공부", "책", "golang", "커피를 weekend", "희귀단어", "없는단어"} {
 		kw, err := ParseKeyword(raw)
@@ -170,7 +170,7 @@ func TestPageMatchesAllMatches(t *testing.T) {
 		}
 		var got []int64
 		for p := 0; ; p++ {
-			hits, err := svc.Posts(ctx, 1, kw, web.Page{Page: p, Size: 100})
+			hits, err := svc.Posts(ctx, 1, kw, paging.Page{Page: p, Size: 100})
 			if err != nil {
 				t.Fatal(err)
 			}

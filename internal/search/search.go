@@ -35,7 +35,6 @@
 package search
 
 import (
-	"net/http"
 	"strings"
 	"unicode/utf8"
 
@@ -43,7 +42,6 @@ import (
 	"github.com/dailyfeed/dailyfeed/internal/errcode"
 	"github.com/dailyfeed/dailyfeed/internal/search/terms"
 	"github.com/dailyfeed/dailyfeed/internal/timeline"
-	"github.com/dailyfeed/dailyfeed/internal/web"
 )
 
 // Keyword limits, in characters (runes).
@@ -76,17 +74,6 @@ type Keyword struct {
 
 func invalid(format string, args ...any) error {
 	return errcode.Errorf(errcode.ValidationFailed, "keyword: "+format, args...)
-}
-
-// RequestOf reads a search request: the keyword (ParseKeyword) and the
-// page (page, size; DefaultSize).
-func RequestOf(r *http.Request) (Keyword, web.Page, error) {
-	kw, err := ParseKeyword(r.URL.Query().Get("keyword"))
-	if err != nil {
-		return Keyword{}, web.Page{}, err
-	}
-	page, err := web.PageOf(r, DefaultSize)
-	return kw, page, err
 }
 
 // ParseKeyword validates the keyword query parameter: required, 1–100

@@ -8,19 +8,15 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/dailyfeed/dailyfeed/internal/content"
+	"github.com/dailyfeed/dailyfeed/internal/paging"
 	"github.com/dailyfeed/dailyfeed/internal/postgres"
-	"github.com/dailyfeed/dailyfeed/internal/stack"
 	"github.com/dailyfeed/dailyfeed/internal/timeline"
-	"github.com/dailyfeed/dailyfeed/internal/web"
 )
 
 // Service searches posts and comments.
 type Service struct {
 	DB postgres.DB
 }
-
-// NewService returns the service over the stack's database.
-func NewService(s *stack.Stack) Service { return Service{DB: s.DB} }
 
 // pageSQL returns the query of a page of hits of table: the number of
 // hits (at most MaxHits: the newest matches), then one row per hit of the
@@ -75,7 +71,7 @@ var (
 )
 
 // ranked runs a pageSQL and returns the total and the ids of the page.
-func (s Service) ranked(ctx context.Context, sql string, kw Keyword, p web.Page) (int64, []int64, error) {
+func (s Service) ranked(ctx context.Context, sql string, kw Keyword, p paging.Page) (int64, []int64, error) {
 	// QueryExecModeExec plans the statement with this keyword's tsquery
 	// (never a generic plan): a common keyword walks the newest-first
 	// index, a rare one reads the GIN index, and the planner must see the
@@ -104,16 +100,16 @@ func (s Service) ranked(ctx context.Context, sql string, kw Keyword, p web.Page)
 
 // Posts returns page p of the live posts matching kw, newest first, as
 // reader sees them (reader 0 is anonymous).
-func (s Service) Posts(ctx context.Context, reader int64, kw Keyword, p web.Page) (web.Slice[PostHit], error) {
+func (s Service) Posts(ctx context.Context, reader int64, kw Keyword, p paging.Page) (paging.Slice[PostHit], error) {
 	total, ids, err := s.ranked(ctx, postsSQL, kw, p)
 	if err != nil {
-		return web.Slice[PostHit]{}, err
+		return paging.Slice[PostHit]{}, err
 	}
 	// One query for the posts, their authors and liked, in rank order; a
 	// post deleted in between is left out.
 	posts, err := timeline.Hydrate(ctx, s.DB, reader, ids)
 	if err != nil {
-		return web.Slice[PostHit]{}, err
+		return paging.Slice[PostHit]{}, err
 	}
 	hits := make([]PostHit, len(posts))
 	for i, post := range posts {
@@ -128,14 +124,14 @@ func (s Service) Posts(ctx context.Context, reader int64, kw Keyword, p web.Page
 
 // Comments returns page p of the live comments matching kw, newest first,
 // as reader sees them.
-func (s Service) Comments(ctx context.Context, reader int64, kw Keyword, p web.Page) (web.Slice[CommentHit], error) {
+func (s Service) Comments(ctx context.Context, reader int64, kw Keyword, p paging.Page) (paging.Slice[CommentHit], error) {
 	total, ids, err := s.ranked(ctx, commentsSQL, kw, p)
 	if err != nil {
-		return web.Slice[CommentHit]{}, err
+		return paging.Slice[CommentHit]{}, err
 	}
 	comments, err := content.Store{DB: s.DB}.Comments(ctx, reader, ids)
 	if err != nil {
-		return web.Slice[CommentHit]{}, err
+		return paging.Slice[CommentHit]{}, err
 	}
 	hits := make([]CommentHit, len(comments))
 	for i, c := range comments {
@@ -148,8 +144,8 @@ func (s Service) Comments(ctx context.Context, reader int64, kw Keyword, p web.P
 // page builds the page of hits out of total; whether there is a next page
 // follows from the total (a hit deleted since it was ranked does not hide
 // the next page).
-func page[T any](p web.Page, hits []T, total int64) web.Slice[T] {
-	s := web.SliceOf(p, hits).WithTotal(total)
+func page[T any](p paging.Page, hits []T, total int64) paging.Slice[T] {
+	s := paging.SliceOf(p, hits).WithTotal(total)
 	s.HasNext = int64(p.Offset()+p.Size) < total
 	return s
 }

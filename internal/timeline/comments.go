@@ -9,8 +9,8 @@ import (
 	"github.com/dailyfeed/dailyfeed/events"
 	"github.com/dailyfeed/dailyfeed/internal/content"
 	"github.com/dailyfeed/dailyfeed/internal/member"
+	"github.com/dailyfeed/dailyfeed/internal/paging"
 	"github.com/dailyfeed/dailyfeed/internal/postgres"
-	"github.com/dailyfeed/dailyfeed/internal/web"
 )
 
 // commentColumns select a content.Comment from comments c joined with
@@ -60,33 +60,33 @@ var (
 // PostComments returns the live top-level comments of the live post,
 // oldest first, each with its reply and like counts. A missing or deleted
 // post is 404.
-func (s *Reads) PostComments(ctx context.Context, reader, post int64, q Request) (web.Slice[content.Comment], error) {
+func (s *Reads) PostComments(ctx context.Context, reader, post int64, q Request) (paging.Slice[content.Comment], error) {
 	return s.thread(ctx, postCommentsSQL, `SELECT EXISTS (SELECT 1 FROM posts WHERE id = $1 AND deleted_at IS NULL)`,
 		content.ErrPostNotFound, reader, post, q)
 }
 
 // Replies returns the live direct replies of the live comment, oldest
 // first. A missing or deleted comment is 404.
-func (s *Reads) Replies(ctx context.Context, reader, comment int64, q Request) (web.Slice[content.Comment], error) {
+func (s *Reads) Replies(ctx context.Context, reader, comment int64, q Request) (paging.Slice[content.Comment], error) {
 	return s.thread(ctx, repliesSQL, `SELECT EXISTS (SELECT 1 FROM comments WHERE id = $1 AND deleted_at IS NULL)`,
 		content.ErrCommentNotFound, reader, comment, q)
 }
 
 // thread runs an oldest-first page; only an empty page checks that its
 // parent exists (so a page costs one query).
-func (s *Reads) thread(ctx context.Context, sql, exists string, notFound error, reader, parent int64, q Request) (web.Slice[content.Comment], error) {
+func (s *Reads) thread(ctx context.Context, sql, exists string, notFound error, reader, parent int64, q Request) (paging.Slice[content.Comment], error) {
 	after := q.after(farPast)
 	rows, err := queryComments(ctx, s.DB, sql, reader, parent, after.At, after.ID, q.Size+1, q.offset())
 	if err != nil {
-		return web.Slice[content.Comment]{}, err
+		return paging.Slice[content.Comment]{}, err
 	}
 	if len(rows) == 0 {
 		var ok bool
 		if err := s.DB.QueryRow(ctx, exists, parent).Scan(&ok); err != nil {
-			return web.Slice[content.Comment]{}, fmt.Errorf("select parent: %w", err)
+			return paging.Slice[content.Comment]{}, fmt.Errorf("select parent: %w", err)
 		}
 		if !ok {
-			return web.Slice[content.Comment]{}, notFound
+			return paging.Slice[content.Comment]{}, notFound
 		}
 	}
 	return sliceOf(q, rows, commentKey), nil
@@ -99,19 +99,19 @@ const memberCommentsSQL = `SELECT ` + commentColumns + `
 	LIMIT $5 OFFSET $6`
 
 // MemberComments returns the live comments of author, newest first.
-func (s *Reads) MemberComments(ctx context.Context, reader, author int64, q Request) (web.Slice[content.Comment], error) {
+func (s *Reads) MemberComments(ctx context.Context, reader, author int64, q Request) (paging.Slice[content.Comment], error) {
 	after := q.after(farFuture)
 	rows, err := queryComments(ctx, s.DB, memberCommentsSQL, reader, author, after.At, after.ID, q.Size+1, q.offset())
 	if err != nil {
-		return web.Slice[content.Comment]{}, err
+		return paging.Slice[content.Comment]{}, err
 	}
 	if len(rows) == 0 && author != reader {
 		var ok bool
 		if err := s.DB.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM members WHERE id = $1 AND status = 'ACTIVE')`, author).Scan(&ok); err != nil {
-			return web.Slice[content.Comment]{}, fmt.Errorf("select member: %w", err)
+			return paging.Slice[content.Comment]{}, fmt.Errorf("select member: %w", err)
 		}
 		if !ok {
-			return web.Slice[content.Comment]{}, errMemberNotFound
+			return paging.Slice[content.Comment]{}, errMemberNotFound
 		}
 	}
 	return sliceOf(q, rows, commentKey), nil
@@ -136,7 +136,7 @@ func (s *Reads) GetComment(ctx context.Context, reader, id int64) (content.Comme
 	if reader == 0 || reader == out.AuthorID {
 		return out, nil
 	}
-	err = s.Writer.Write(ctx, "get-comment", func(pgx.Tx) (events.Payload, error) {
+	err = s.Writer.Write(ctx, func(pgx.Tx) (events.Payload, error) {
 		return events.Payload{MemberID: reader, PostID: out.PostID, CommentID: id, TargetMemberID: out.AuthorID,
 			MemberActivityType: events.CommentRead, CreatedAt: s.Now()}, nil
 	})

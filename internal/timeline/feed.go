@@ -60,9 +60,8 @@ import (
 
 	"github.com/dailyfeed/dailyfeed/internal/config"
 	"github.com/dailyfeed/dailyfeed/internal/errcode"
+	"github.com/dailyfeed/dailyfeed/internal/paging"
 	"github.com/dailyfeed/dailyfeed/internal/postgres"
-	"github.com/dailyfeed/dailyfeed/internal/stack"
-	"github.com/dailyfeed/dailyfeed/internal/web"
 )
 
 // Options tunes the follow feed and its fan-out.
@@ -93,11 +92,6 @@ type Feeds struct {
 	Redis   *redis.Client
 	Prefix  string
 	Options Options
-}
-
-// New returns the feeds over s, with the options of its config.
-func New(s *stack.Stack) *Feeds {
-	return &Feeds{DB: s.DB, Redis: s.Redis, Prefix: s.Config.RedisPrefix, Options: OptionsFrom(s.Config)}
 }
 
 // Key returns the Redis key of member's timeline.
@@ -132,7 +126,7 @@ type candidates struct {
 
 // Following returns reader's follow feed: posts of the members reader
 // follows, newest first.
-func (f *Feeds) Following(ctx context.Context, reader int64, q Request) (web.Slice[Post], error) {
+func (f *Feeds) Following(ctx context.Context, reader int64, q Request) (paging.Slice[Post], error) {
 	limit, off, after := q.Size+1, q.offset(), q.after(farFuture)
 	n := off + limit + slack
 	var keys []Key
@@ -143,7 +137,7 @@ func (f *Feeds) Following(ctx context.Context, reader int64, q Request) (web.Sli
 		}
 		var err error
 		if keys, err = f.pick(ctx, reader, c, after, off, limit); err != nil {
-			return web.Slice[Post]{}, err
+			return paging.Slice[Post]{}, err
 		}
 		if c.pullAll || !c.full || complete(keys, limit, c.minAt) {
 			break
@@ -156,7 +150,7 @@ func (f *Feeds) Following(ctx context.Context, reader int64, q Request) (web.Sli
 	}
 	posts, err := Hydrate(ctx, f.DB, reader, ids)
 	if err != nil {
-		return web.Slice[Post]{}, err
+		return paging.Slice[Post]{}, err
 	}
 	return sliceOf(q, posts, postKey), nil
 }

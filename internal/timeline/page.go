@@ -2,13 +2,12 @@ package timeline
 
 import (
 	"encoding/base64"
-	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/dailyfeed/dailyfeed/internal/errcode"
-	"github.com/dailyfeed/dailyfeed/internal/web"
+	"github.com/dailyfeed/dailyfeed/internal/paging"
 )
 
 // Request is a page request: page and size, or an opaque cursor (the
@@ -16,7 +15,7 @@ import (
 // keyset pages over (time, id): they stay stable while new posts arrive and
 // a deep page costs what the first does.
 type Request struct {
-	web.Page
+	paging.Page
 	Cursor *Key
 }
 
@@ -37,14 +36,11 @@ func (q Request) after(def Key) Key {
 	return def
 }
 
-// RequestOf reads page, size and cursor; size defaults to def.
-func RequestOf(r *http.Request, def int) (Request, error) {
-	p, err := web.PageOf(r, def)
-	if err != nil {
-		return Request{}, err
-	}
+// NewRequest is the request of page p from cursor ("" for none: page
+// paging); a cursor this API did not return is a 400.
+func NewRequest(p paging.Page, cursor string) (Request, error) {
 	q := Request{Page: p}
-	if raw := r.URL.Query().Get("cursor"); raw != "" {
+	if raw := cursor; raw != "" {
 		k, err := DecodeCursor(raw)
 		if err != nil {
 			return Request{}, err
@@ -82,8 +78,8 @@ func DecodeCursor(s string) (Key, error) {
 
 // sliceOf builds the page of rows (fetched with one extra row), with the
 // cursor of the next page when there is one.
-func sliceOf[T any](q Request, rows []T, key func(T) Key) web.Slice[T] {
-	s := web.SliceOf(q.Page, rows)
+func sliceOf[T any](q Request, rows []T, key func(T) Key) paging.Slice[T] {
+	s := paging.SliceOf(q.Page, rows)
 	if s.HasNext && len(s.Content) > 0 {
 		s.NextCursor = EncodeCursor(key(s.Content[len(s.Content)-1]))
 	}

@@ -10,11 +10,10 @@ import (
 
 	"github.com/dailyfeed/dailyfeed/events"
 	"github.com/dailyfeed/dailyfeed/internal/content"
-	"github.com/dailyfeed/dailyfeed/internal/content/emit"
 	"github.com/dailyfeed/dailyfeed/internal/errcode"
+	"github.com/dailyfeed/dailyfeed/internal/outbox/emit"
+	"github.com/dailyfeed/dailyfeed/internal/paging"
 	"github.com/dailyfeed/dailyfeed/internal/postgres"
-	"github.com/dailyfeed/dailyfeed/internal/stack"
-	"github.com/dailyfeed/dailyfeed/internal/web"
 )
 
 // Reads is the post and comment reads other than the follow feed.
@@ -25,11 +24,6 @@ type Reads struct {
 	// outbox, exactly like a write's event.
 	Writer emit.Writer
 	Now    func() time.Time
-}
-
-// NewReads returns the reads over s.
-func NewReads(s *stack.Stack) *Reads {
-	return &Reads{DB: s.DB, Writer: emit.NewWriter(s), Now: s.Now}
 }
 
 // MaxQueryIDs bounds query-posts.
@@ -46,19 +40,19 @@ const authorPostsSQL = `SELECT ` + postColumns + `
 
 // AuthorPosts returns author's live posts, newest first (my-feed when
 // author is the reader, author-posts otherwise). An unknown author is 404.
-func (s *Reads) AuthorPosts(ctx context.Context, reader, author int64, q Request) (web.Slice[Post], error) {
+func (s *Reads) AuthorPosts(ctx context.Context, reader, author int64, q Request) (paging.Slice[Post], error) {
 	after := q.after(farFuture)
 	rows, err := queryPosts(ctx, s.DB, authorPostsSQL, reader, author, after.At, after.ID, q.Size+1, q.offset())
 	if err != nil {
-		return web.Slice[Post]{}, err
+		return paging.Slice[Post]{}, err
 	}
 	if len(rows) == 0 && author != reader {
 		var ok bool
 		if err := s.DB.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM members WHERE id = $1 AND status = 'ACTIVE')`, author).Scan(&ok); err != nil {
-			return web.Slice[Post]{}, fmt.Errorf("select member: %w", err)
+			return paging.Slice[Post]{}, fmt.Errorf("select member: %w", err)
 		}
 		if !ok {
-			return web.Slice[Post]{}, errMemberNotFound
+			return paging.Slice[Post]{}, errMemberNotFound
 		}
 	}
 	return sliceOf(q, rows, postKey), nil
@@ -74,12 +68,12 @@ const recentActivitySQL = `SELECT ` + postColumns + `
 // RecentActivity returns live posts by the time of their latest comment or
 // like (their creation before any), newest first. It pages by page and
 // size only: activity moves posts around, so no keyset is stable.
-func (s *Reads) RecentActivity(ctx context.Context, reader int64, q Request) (web.Slice[Post], error) {
+func (s *Reads) RecentActivity(ctx context.Context, reader int64, q Request) (paging.Slice[Post], error) {
 	rows, err := queryPosts(ctx, s.DB, recentActivitySQL, reader, q.Size+1, q.Offset())
 	if err != nil {
-		return web.Slice[Post]{}, err
+		return paging.Slice[Post]{}, err
 	}
-	return web.SliceOf(q.Page, rows), nil
+	return paging.SliceOf(q.Page, rows), nil
 }
 
 // QueryPosts returns the live posts among ids, in the order of ids.
@@ -104,7 +98,7 @@ func (s *Reads) GetPost(ctx context.Context, reader, id int64) (Post, error) {
 	if err != nil || reader == 0 || reader == out.AuthorID {
 		return out, err
 	}
-	err = s.Writer.Write(ctx, "get-post", func(pgx.Tx) (events.Payload, error) {
+	err = s.Writer.Write(ctx, func(pgx.Tx) (events.Payload, error) {
 		return events.Payload{MemberID: reader, PostID: id, TargetMemberID: out.AuthorID,
 			MemberActivityType: events.PostRead, CreatedAt: s.Now()}, nil
 	})

@@ -19,11 +19,11 @@ import (
 	followfeed "github.com/dailyfeed/dailyfeed/functions/follow-feed"
 	"github.com/dailyfeed/dailyfeed/internal/config"
 	"github.com/dailyfeed/dailyfeed/internal/content/contenttest"
+	"github.com/dailyfeed/dailyfeed/internal/paging"
 	"github.com/dailyfeed/dailyfeed/internal/postgres"
 	"github.com/dailyfeed/dailyfeed/internal/stack"
 	"github.com/dailyfeed/dailyfeed/internal/testenv"
 	"github.com/dailyfeed/dailyfeed/internal/timeline"
-	"github.com/dailyfeed/dailyfeed/internal/web"
 )
 
 // defaultOptions are the feed options of the default configuration.
@@ -110,7 +110,7 @@ func (e *env) deletePost(m contenttest.Member, id int64) {
 func (e *env) feed(m contenttest.Member) []int64 {
 	e.T.Helper()
 	var ids []int64
-	q := timeline.Request{Page: web.Page{Size: 3}}
+	q := timeline.Request{Page: paging.Page{Size: 3}}
 	for range 100 {
 		s, err := e.feeds.Following(context.Background(), m.ID, q)
 		if err != nil {
@@ -173,7 +173,7 @@ func TestFollowFeed(t *testing.T) {
 	// The same through the follow-feed function, with authors and liked.
 	res := e.Client(followfeed.New()).Do("GET", "/api/timeline/posts/followings?size=2", nil, contenttest.As(a))
 	contenttest.Want(t, res, http.StatusOK, "")
-	var page web.Slice[timeline.Post]
+	var page paging.Slice[timeline.Post]
 	res.Decode(t, &page)
 	if len(page.Content) != 2 || page.Content[0].ID != b2 || page.Content[0].Author.ID != b.ID || !page.HasNext || page.NextCursor == "" {
 		t.Fatalf("follow-feed page: %+v", page)
@@ -240,7 +240,7 @@ func TestCursorStableWhileNewPostsArrive(t *testing.T) {
 	}
 	e.deliver()
 	seen := map[int64]int{}
-	q := timeline.Request{Page: web.Page{Size: 3}}
+	q := timeline.Request{Page: paging.Page{Size: 3}}
 	for pages := 0; ; pages++ {
 		s, err := e.feeds.Following(context.Background(), a.ID, q)
 		if err != nil {
@@ -285,7 +285,7 @@ func TestFeedPastTheCappedTimeline(t *testing.T) {
 	e.deliver()
 	want(t, e.feed(a), all...)
 	// page/size paging too.
-	s, err := e.feeds.Following(context.Background(), a.ID, timeline.Request{Page: web.Page{Page: 2, Size: 3}})
+	s, err := e.feeds.Following(context.Background(), a.ID, timeline.Request{Page: paging.Page{Page: 2, Size: 3}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -343,7 +343,7 @@ func TestRoundTripsConstantInPageSize(t *testing.T) {
 	var counts []int64
 	for _, size := range []int{1, 5, 20, 50} {
 		db.n.Store(0)
-		s, err := f.Following(context.Background(), a.ID, timeline.Request{Page: web.Page{Size: size}})
+		s, err := f.Following(context.Background(), a.ID, timeline.Request{Page: paging.Page{Size: size}})
 		if err != nil {
 			t.Fatal(err)
 		}

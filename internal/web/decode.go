@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/dailyfeed/dailyfeed/internal/errcode"
+	"github.com/dailyfeed/dailyfeed/internal/paging"
 )
 
 // MaxJSONBody bounds every JSON request body.
@@ -134,21 +135,9 @@ func positiveID(name, raw string) (int64, error) {
 	return id, nil
 }
 
-// Page is a page request: page (0-based) and size.
-type Page struct {
-	Page int
-	Size int
-}
-
-// Offset returns the number of rows before the page.
-func (p Page) Offset() int { return p.Page * p.Size }
-
-// MaxPageSize bounds every page.
-const MaxPageSize = 100
-
 // PageOf reads page and size query parameters; size defaults to def.
-func PageOf(r *http.Request, def int) (Page, error) {
-	p := Page{Size: def}
+func PageOf(r *http.Request, def int) (paging.Page, error) {
+	p := paging.Page{Size: def}
 	q := r.URL.Query()
 	if raw := q.Get("page"); raw != "" {
 		n, err := strconv.Atoi(raw)
@@ -159,44 +148,10 @@ func PageOf(r *http.Request, def int) (Page, error) {
 	}
 	if raw := q.Get("size"); raw != "" {
 		n, err := strconv.Atoi(raw)
-		if err != nil || n < 1 || n > MaxPageSize {
-			return p, errcode.New(errcode.ValidationFailed, fmt.Sprintf("size must be between 1 and %d", MaxPageSize))
+		if err != nil || n < 1 || n > paging.MaxSize {
+			return p, errcode.New(errcode.ValidationFailed, fmt.Sprintf("size must be between 1 and %d", paging.MaxSize))
 		}
 		p.Size = n
 	}
 	return p, nil
-}
-
-// Slice is a page of results in the API's shape.
-type Slice[T any] struct {
-	Content       []T    `json:"content"`
-	Page          int    `json:"page"`
-	Size          int    `json:"size"`
-	HasNext       bool   `json:"hasNext"`
-	TotalElements *int64 `json:"totalElements,omitempty"`
-	TotalPages    *int64 `json:"totalPages,omitempty"`
-	NextCursor    string `json:"nextCursor,omitempty"`
-}
-
-// SliceOf builds a page from rows fetched with one extra row beyond the page
-// size (the extra row only tells whether there is a next page).
-func SliceOf[T any](p Page, rows []T) Slice[T] {
-	s := Slice[T]{Page: p.Page, Size: p.Size, Content: rows}
-	if len(rows) > p.Size {
-		s.Content, s.HasNext = rows[:p.Size], true
-	}
-	if s.Content == nil {
-		s.Content = []T{}
-	}
-	return s
-}
-
-// WithTotal sets the total count of a page.
-func (s Slice[T]) WithTotal(total int64) Slice[T] {
-	pages := int64(0)
-	if s.Size > 0 {
-		pages = (total + int64(s.Size) - 1) / int64(s.Size)
-	}
-	s.TotalElements, s.TotalPages = &total, &pages
-	return s
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/dailyfeed/dailyfeed/internal/content"
 	"github.com/dailyfeed/dailyfeed/internal/errcode"
 	"github.com/dailyfeed/dailyfeed/internal/member"
+	"github.com/dailyfeed/dailyfeed/internal/paging"
 	"github.com/dailyfeed/dailyfeed/internal/web"
 )
 
@@ -199,7 +200,7 @@ func FuzzPageOf(f *testing.F) {
 			}
 			return
 		}
-		if p.Page < 0 || p.Page > 1_000_000 || p.Size < 1 || p.Size > web.MaxPageSize || p.Offset() < 0 {
+		if p.Page < 0 || p.Page > 1_000_000 || p.Size < 1 || p.Size > paging.MaxSize || p.Offset() < 0 {
 			t.Fatalf("%q: page %+v out of bounds", query, p)
 		}
 	})

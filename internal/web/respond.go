@@ -50,7 +50,7 @@ func Error(w http.ResponseWriter, r *http.Request, err error) {
 	if status >= 500 {
 		slog.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "code", code, "err", err)
 	}
-	var limited *RetryAfterError
+	var limited *errcode.RetryAfterError
 	if errors.As(err, &limited) {
 		w.Header().Set("Retry-After", strconv.Itoa(int(limited.After.Round(time.Second)/time.Second)+1))
 	}
@@ -63,15 +63,6 @@ func Error(w http.ResponseWriter, r *http.Request, err error) {
 		Timestamp:  time.Now().Format(time.RFC3339),
 	})
 }
-
-// RetryAfterError is a rate-limit error that tells the client when to retry.
-type RetryAfterError struct {
-	Err   *errcode.Error
-	After time.Duration
-}
-
-func (e *RetryAfterError) Error() string { return e.Err.Error() }
-func (e *RetryAfterError) Unwrap() error { return e.Err }
 
 func writeJSON(w http.ResponseWriter, status int, body any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")

@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/dailyfeed/dailyfeed/internal/errcode"
+	"github.com/dailyfeed/dailyfeed/internal/paging"
 )
 
 func TestErrorEnvelope(t *testing.T) {
@@ -41,7 +42,7 @@ func (e errInternal) Error() string { return string(e) }
 
 func TestRetryAfter(t *testing.T) {
 	rec := httptest.NewRecorder()
-	Error(rec, httptest.NewRequest("GET", "/x", nil), &RetryAfterError{Err: errcode.New(errcode.RateLimited, "slow down"), After: 1500_000_000})
+	Error(rec, httptest.NewRequest("GET", "/x", nil), &errcode.RetryAfterError{Err: errcode.New(errcode.RateLimited, "slow down"), After: 1500_000_000})
 	if rec.Code != 429 || rec.Header().Get("Retry-After") != "3" {
 		t.Errorf("%d Retry-After %q", rec.Code, rec.Header().Get("Retry-After"))
 	}
@@ -84,32 +85,21 @@ func TestDecode(t *testing.T) {
 func TestPageOf(t *testing.T) {
 	tests := []struct {
 		query string
-		want  Page
+		want  paging.Page
 		fails bool
 	}{
-		{"", Page{Page: 0, Size: 20}, false},
-		{"page=2&size=5", Page{Page: 2, Size: 5}, false},
-		{"size=101", Page{}, true},
-		{"size=0", Page{}, true},
-		{"page=-1", Page{}, true},
-		{"page=x", Page{}, true},
+		{"", paging.Page{Page: 0, Size: 20}, false},
+		{"page=2&size=5", paging.Page{Page: 2, Size: 5}, false},
+		{"size=101", paging.Page{}, true},
+		{"size=0", paging.Page{}, true},
+		{"page=-1", paging.Page{}, true},
+		{"page=x", paging.Page{}, true},
 	}
 	for _, tt := range tests {
 		got, err := PageOf(httptest.NewRequest("GET", "/?"+tt.query, nil), 20)
 		if (err != nil) != tt.fails || (!tt.fails && got != tt.want) {
 			t.Errorf("%q: %+v, %v", tt.query, got, err)
 		}
-	}
-}
-
-func TestSliceOf(t *testing.T) {
-	s := SliceOf(Page{Page: 1, Size: 2}, []int{1, 2, 3})
-	if !s.HasNext || len(s.Content) != 2 {
-		t.Errorf("%+v", s)
-	}
-	s = SliceOf[int](Page{Size: 2}, nil).WithTotal(5)
-	if s.HasNext || s.Content == nil || *s.TotalPages != 3 {
-		t.Errorf("%+v", s)
 	}
 }
 

@@ -30,10 +30,10 @@ import (
 	"github.com/dailyfeed/dailyfeed/internal/content"
 	"github.com/dailyfeed/dailyfeed/internal/fn"
 	"github.com/dailyfeed/dailyfeed/internal/member/membertest"
+	"github.com/dailyfeed/dailyfeed/internal/paging"
 	"github.com/dailyfeed/dailyfeed/internal/stack"
 	"github.com/dailyfeed/dailyfeed/internal/testenv"
 	"github.com/dailyfeed/dailyfeed/internal/timeline"
-	"github.com/dailyfeed/dailyfeed/internal/web"
 )
 
 // Needs is what the write functions use.
@@ -269,11 +269,11 @@ type PageWant struct {
 // answer against want; ids lists the ids of a page's items. It returns the
 // decoded page, and false when the answer was not a 200 (nothing to check
 // further).
-func GetPage[T any](t *testing.T, c *membertest.Client, as Member, path string, want PageWant, ids func([]T) []int64) (web.Slice[T], bool) {
+func GetPage[T any](t *testing.T, c *membertest.Client, as Member, path string, want PageWant, ids func([]T) []int64) (paging.Slice[T], bool) {
 	t.Helper()
 	res := c.Do("GET", path, nil, Auth(as)...)
 	Want(t, res, want.Status, want.Code)
-	var page web.Slice[T]
+	var page paging.Slice[T]
 	if want.Status != http.StatusOK {
 		return page, false
 	}

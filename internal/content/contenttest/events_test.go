@@ -14,6 +14,7 @@ import (
 	createpost "github.com/dailyfeed/dailyfeed/functions/create-post"
 	"github.com/dailyfeed/dailyfeed/internal/content"
 	"github.com/dailyfeed/dailyfeed/internal/content/contenttest"
+	"github.com/dailyfeed/dailyfeed/internal/fn"
 	"github.com/dailyfeed/dailyfeed/internal/member/membertest"
 	"github.com/dailyfeed/dailyfeed/internal/outbox"
 	"github.com/dailyfeed/dailyfeed/internal/testenv"
@@ -182,7 +183,7 @@ func TestCrashBeforePublishLosesNothing(t *testing.T) {
 	s := testenv.Stack(t, contenttest.Needs)
 	e := contenttest.Over(t, s)
 	m := e.Member()
-	svc := content.NewService(s)
+	svc := fn.NewDeps(s, "create-post").Content()
 	svc.Writer.Outbox = nil // commit, then "crash": no dispatch
 	text := "survives"
 	p, err := svc.CreatePost(context.Background(), m.ID, content.NewPost{Content: &text})

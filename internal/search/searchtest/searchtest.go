@@ -15,10 +15,10 @@ import (
 	searchposts "github.com/dailyfeed/dailyfeed/functions/search-posts"
 	"github.com/dailyfeed/dailyfeed/internal/content/contenttest"
 	"github.com/dailyfeed/dailyfeed/internal/member/membertest"
+	"github.com/dailyfeed/dailyfeed/internal/paging"
 	"github.com/dailyfeed/dailyfeed/internal/search"
 	"github.com/dailyfeed/dailyfeed/internal/stack"
 	"github.com/dailyfeed/dailyfeed/internal/testenv"
-	"github.com/dailyfeed/dailyfeed/internal/web"
 )
 
 // Handler serves the search routes and every content write route over s.
@@ -68,21 +68,21 @@ func (e Env) Search(m contenttest.Member, what, keyword string, page, size int) 
 }
 
 // Posts searches posts as m and fails the test unless it answers 200.
-func (e Env) Posts(m contenttest.Member, keyword string, page, size int) web.Slice[search.PostHit] {
+func (e Env) Posts(m contenttest.Member, keyword string, page, size int) paging.Slice[search.PostHit] {
 	e.T.Helper()
 	res := e.Search(m, "posts", keyword, page, size)
 	contenttest.Want(e.T, res, http.StatusOK, "")
-	var s web.Slice[search.PostHit]
+	var s paging.Slice[search.PostHit]
 	res.Decode(e.T, &s)
 	return s
 }
 
 // Comments searches comments as m and fails the test unless it answers 200.
-func (e Env) Comments(m contenttest.Member, keyword string, page, size int) web.Slice[search.CommentHit] {
+func (e Env) Comments(m contenttest.Member, keyword string, page, size int) paging.Slice[search.CommentHit] {
 	e.T.Helper()
 	res := e.Search(m, "comments", keyword, page, size)
 	contenttest.Want(e.T, res, http.StatusOK, "")
-	var s web.Slice[search.CommentHit]
+	var s paging.Slice[search.CommentHit]
 	res.Decode(e.T, &s)
 	return s
 }

@@ -13,6 +13,7 @@ package emit
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -20,7 +21,6 @@ import (
 
 	"github.com/dailyfeed/dailyfeed/events"
 	"github.com/dailyfeed/dailyfeed/internal/outbox"
-	"github.com/dailyfeed/dailyfeed/internal/stack"
 )
 
 // Writer runs event-emitting writes.
@@ -30,20 +30,21 @@ type Writer struct {
 	Outbox *outbox.Outbox
 	// Zone is the topic time zone (config.TopicTimeZone).
 	Zone *time.Location
-}
-
-// NewWriter returns the writer over s's pool, outbox and topic zone.
-func NewWriter(s *stack.Stack) Writer {
-	return Writer{DB: s.DB, Outbox: s.Outbox, Zone: s.Config.TopicTimeZone}
+	// Source is the CloudEvent source of the events: the name of the
+	// function that writes (e.g. "create-post").
+	Source string
 }
 
 // Write runs write in a transaction. write returns the payload of the
-// event the change causes; the event, emitted by function (its CloudEvent
-// source, e.g. "create-post"), is added to the outbox in the same
-// transaction. After commit the event is handed to the process's batched
+// event the change causes; the event, from w.Source, is added to the
+// outbox in the same transaction. After commit the event is handed to the process's batched
 // dispatcher (outbox.Enqueue), which neither waits for Kafka nor fails the
 // write. An error of write rolls everything back and is returned as is.
-func (w Writer) Write(ctx context.Context, function string, write func(tx pgx.Tx) (events.Payload, error)) error {
+func (w Writer) Write(ctx context.Context, write func(tx pgx.Tx) (events.Payload, error)) error {
+	function := w.Source
+	if function == "" {
+		return errors.New("emit: the writer has no source")
+	}
 	tx, err := w.DB.Begin(ctx)
 	if err != nil {
 		return fmt.Errorf("%s: begin: %w", function, err)
