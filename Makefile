@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 GO    ?= go
 
-.PHONY: run migrate test chaos stack stack-down stack-status bench fuzz lint fmt manifests tidy func-cli replay-dead-letters
+.PHONY: run migrate test test-unit test-race chaos stack stack-down stack-status bench fuzz lint fmt manifests tidy func-cli replay-dead-letters
 
 ## run: start the local stack (what is missing) and the all-in-one function on 127.0.0.1:8080
 run: stack
@@ -12,7 +12,9 @@ run: stack
 migrate: stack
 	$(GO) run ./cmd/migrate
 
-ACTIONLINT := github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
+ACTIONLINT  := github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+DEADCODE    := golang.org/x/tools/cmd/deadcode@v0.52.0
 
 ## test: start the local stack and run every test against the real servers, then
 ## build one HTTP, one CloudEvent and the all-in-one function with func's host
@@ -21,6 +23,15 @@ test: stack .local/bin/func
 	$(GO) test -count=1 -timeout 40m ./...
 	./scripts/func-check.sh
 	$(GO) run $(ACTIONLINT)
+
+## test-unit: the tests that need no server, without the stack (`go test -short`):
+## a test that needs PostgreSQL, Redis, Kafka or MinIO skips at its first use of them
+test-unit:
+	$(GO) test -short -count=1 ./...
+
+## test-race: every test against the real servers under the race detector (CI)
+test-race: stack
+	$(GO) test -race -count=1 -timeout 60m ./...
 
 ## chaos: drive 100 000 events from 200 members through the API while every
 ## server and process is killed or restarted and malformed records are
@@ -50,9 +61,12 @@ FUZZTIME ?= 30s
 fuzz:
 	FUZZTIME=$(FUZZTIME) ./scripts/fuzz.sh
 
-## lint: vet and formatting
+## lint: vet, staticcheck, unreachable functions (deadcode -test: what no
+## main and no test reaches), formatting and the GitHub workflows
 lint:
 	$(GO) vet ./...
+	$(GO) run $(STATICCHECK) ./...
+	@out="$$($(GO) run $(DEADCODE) -test ./...)" && { test -z "$$out" || { echo "$$out"; exit 1; }; }
 	$(GO) run $(ACTIONLINT)
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)
 

@@ -43,7 +43,7 @@
 //
 // # Dedup keys
 //
-// The original's format (MISSION.md), prefix "member_activity:kafka_event:":
+// The format of the service dailyfeed replaces, prefix "member_activity:kafka_event:":
 //
 //	POST_CREATE                                {TYPE}###{postId}###{memberId}
 //	POST_UPDATE, POST_DELETE, POST_READ        {TYPE}###{postId}###{memberId}###{timestamp}
@@ -198,16 +198,6 @@ func (t Type) Valid() bool {
 func TypeOf(ceType string) (Type, bool) {
 	t, ok := byCEType[ceType]
 	return t, ok
-}
-
-// CETypes returns every CloudEvent type, for subscriptions and filters.
-func CETypes() []string {
-	ts := Types()
-	out := make([]string, len(ts))
-	for i, t := range ts {
-		out[i] = t.CEType()
-	}
-	return out
 }
 
 // Payload is the data of every activity event.

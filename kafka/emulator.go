@@ -2,7 +2,7 @@ package kafka
 
 // The KafkaSource emulator: local runs deliver the dated topics to the
 // CloudEvent sinks the way Knative's KafkaSource does on a cluster
-// (DESIGN.md §2.3), so the local run and Knative behave alike.
+// (docs/architecture.md, "Delivery"), so the local run and Knative behave alike.
 //
 // # Semantics (those of a KafkaSource with delivery and ordering: ordered)
 //

@@ -13,7 +13,7 @@ import (
 	"github.com/IBM/sarama"
 )
 
-// Version is the protocol version dailyfeed speaks (DESIGN.md: ≥ 2.1).
+// Version is the protocol version dailyfeed speaks (docs/deploy.md: Kafka ≥ 2.1).
 var Version = sarama.V3_6_0_0
 
 // Ping reports whether at least one broker answers an ApiVersions request.

@@ -148,12 +148,12 @@ func TestEnsureTopicSpec(t *testing.T) {
 	if n := len(md[0].Partitions); n != 2 {
 		t.Errorf("%d partitions, want 2", n)
 	}
-	entries, err := ca.DescribeConfig(sarama.ConfigResource{Type: sarama.TopicResource, Name: topic, ConfigNames: []string{"retention.ms"}})
-	if err != nil {
-		t.Fatal(err)
+	described, err := ca.DescribeConfigs([]*sarama.ConfigResource{{Type: sarama.TopicResource, Name: topic, ConfigNames: []string{"retention.ms"}}}, sarama.DescribeConfigsOptions{})
+	if err != nil || len(described) != 1 || described[0].ErrorCode != sarama.ErrNoError {
+		t.Fatalf("describe the configs of %s: %v %v", topic, err, described)
 	}
 	var retention string
-	for _, e := range entries {
+	for _, e := range described[0].Configs {
 		if e.Name == "retention.ms" {
 			retention = e.Value
 		}

@@ -6,7 +6,7 @@
 --   word-based full-text search fails: particles stay attached, 공부를 is
 --   one word). pg_trgm makes no trigrams for Korean under a plain C
 --   locale: the database must be created with LC_CTYPE C.UTF-8
---   (DESIGN.md §4).
+--   (docs/deploy.md).
 -- * A `simple` tsvector (generated column, GIN) holds the whole words, for
 --   ts_rank_cd and whole-word matches.
 --

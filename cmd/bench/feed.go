@@ -104,7 +104,7 @@ func feedScenario(ctx context.Context, c *client, workers int, d time.Duration) 
 // rawFeed is the floor of a feed page: the first 21 ids of the timeline
 // and the one hydration query.
 func rawFeed(ctx context.Context, pool *pgxpool.Pool, rdb *redis.Client, feeds *timeline.Feeds, member int64) error {
-	ms, err := rdb.ZRevRange(ctx, feeds.Key(member), 0, 20).Result()
+	ms, err := rdb.ZRangeArgs(ctx, redis.ZRangeArgs{Key: feeds.Key(member), Start: 0, Stop: 20, Rev: true}).Result()
 	if err != nil {
 		return err
 	}

@@ -19,10 +19,3 @@ func TestCreateComment(t *testing.T) {
 	// Without a token: 401, nothing written.
 	contenttest.Want(t, c.Do("POST", "/api/comments", nil), http.StatusUnauthorized, "TOKEN_MISSING")
 }
-
-func TestBeforeStart(t *testing.T) {
-	w := contenttest.Record(createcomment.New(), "POST", "/api/comments")
-	if w.Code != http.StatusServiceUnavailable {
-		t.Errorf("before Start: %d, want 503", w.Code)
-	}
-}

@@ -19,10 +19,3 @@ func TestCreatePost(t *testing.T) {
 	// Without a token: 401, nothing written.
 	contenttest.Want(t, c.Do("POST", "/api/posts", nil), http.StatusUnauthorized, "TOKEN_MISSING")
 }
-
-func TestBeforeStart(t *testing.T) {
-	w := contenttest.Record(createpost.New(), "POST", "/api/posts")
-	if w.Code != http.StatusServiceUnavailable {
-		t.Errorf("before Start: %d, want 503", w.Code)
-	}
-}

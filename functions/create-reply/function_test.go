@@ -20,10 +20,3 @@ func TestCreateReply(t *testing.T) {
 	// Without a token: 401, nothing written.
 	contenttest.Want(t, c.Do("POST", "/api/comments/replies", nil), http.StatusUnauthorized, "TOKEN_MISSING")
 }
-
-func TestBeforeStart(t *testing.T) {
-	w := contenttest.Record(createreply.New(), "POST", "/api/comments/replies")
-	if w.Code != http.StatusServiceUnavailable {
-		t.Errorf("before Start: %d, want 503", w.Code)
-	}
-}

@@ -22,10 +22,3 @@ func TestDeleteComment(t *testing.T) {
 	// Without a token: 401, nothing written.
 	contenttest.Want(t, c.Do("DELETE", "/api/comments/1", nil), http.StatusUnauthorized, "TOKEN_MISSING")
 }
-
-func TestBeforeStart(t *testing.T) {
-	w := contenttest.Record(deletecomment.New(), "DELETE", "/api/comments/1")
-	if w.Code != http.StatusServiceUnavailable {
-		t.Errorf("before Start: %d, want 503", w.Code)
-	}
-}

@@ -22,10 +22,3 @@ func TestDeletePost(t *testing.T) {
 	// Without a token: 401, nothing written.
 	contenttest.Want(t, c.Do("DELETE", "/api/posts/1", nil), http.StatusUnauthorized, "TOKEN_MISSING")
 }
-
-func TestBeforeStart(t *testing.T) {
-	w := contenttest.Record(deletepost.New(), "DELETE", "/api/posts/1")
-	if w.Code != http.StatusServiceUnavailable {
-		t.Errorf("before Start: %d, want 503", w.Code)
-	}
-}

@@ -21,10 +21,3 @@ func TestFollowMember(t *testing.T) {
 	// Without a token: 401, nothing written.
 	contenttest.Want(t, c.Do("POST", "/api/members/follow/1", nil), http.StatusUnauthorized, "TOKEN_MISSING")
 }
-
-func TestBeforeStart(t *testing.T) {
-	w := contenttest.Record(followmember.New(), "POST", "/api/members/follow/1")
-	if w.Code != http.StatusServiceUnavailable {
-		t.Errorf("before Start: %d, want 503", w.Code)
-	}
-}

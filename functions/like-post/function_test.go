@@ -25,10 +25,3 @@ func TestLikePost(t *testing.T) {
 	// Without a token: 401, nothing written.
 	contenttest.Want(t, c.Do("POST", "/api/posts/1/like", nil), http.StatusUnauthorized, "TOKEN_MISSING")
 }
-
-func TestBeforeStart(t *testing.T) {
-	w := contenttest.Record(likepost.New(), "POST", "/api/posts/1/like")
-	if w.Code != http.StatusServiceUnavailable {
-		t.Errorf("before Start: %d, want 503", w.Code)
-	}
-}

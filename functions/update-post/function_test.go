@@ -21,10 +21,3 @@ func TestUpdatePost(t *testing.T) {
 	// Without a token: 401, nothing written.
 	contenttest.Want(t, c.Do("PUT", "/api/posts/1", nil), http.StatusUnauthorized, "TOKEN_MISSING")
 }
-
-func TestBeforeStart(t *testing.T) {
-	w := contenttest.Record(updatepost.New(), "PUT", "/api/posts/1")
-	if w.Code != http.StatusServiceUnavailable {
-		t.Errorf("before Start: %d, want 503", w.Code)
-	}
-}

@@ -197,7 +197,7 @@ func (v *Verifier) key(ctx context.Context, kid string) (PublicKey, error) {
 	}
 	now := v.cfg.Now()
 	v.mu.RLock()
-	k, known := v.keys[kid]
+	_, known := v.keys[kid]
 	fresh := !v.fetched.IsZero() && now.Sub(v.fetched) < v.cfg.KeyCacheTTL
 	seen := v.fetches.Load()
 	v.mu.RUnlock()
@@ -221,7 +221,7 @@ func (v *Verifier) key(ctx context.Context, kid string) (PublicKey, error) {
 		}
 	}
 	v.mu.RLock()
-	k, known = v.keys[kid]
+	k, known := v.keys[kid]
 	v.mu.RUnlock()
 	if !known || !k.usable(now) {
 		return PublicKey{}, errUnknownKey

@@ -310,7 +310,7 @@ func plant(ctx context.Context, db *pgxpool.Pool, rdb *redis.Client, prefix stri
 		return fmt.Errorf("plant: %w", err)
 	}
 	for _, k := range keys {
-		ids, err := rdb.ZRevRange(ctx, k, 0, 0).Result()
+		ids, err := rdb.ZRangeArgs(ctx, redis.ZRangeArgs{Key: k, Start: 0, Stop: 0, Rev: true}).Result()
 		if err == nil && len(ids) == 1 && ids[0] != "0" {
 			return rdb.ZRem(ctx, k, ids[0]).Err()
 		}

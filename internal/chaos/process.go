@@ -106,16 +106,3 @@ func (p *Process) Stop(grace time.Duration) {
 	}
 	p.cmd = nil
 }
-
-// Running reports whether the process runs.
-func (p *Process) Running() bool {
-	if p.cmd == nil {
-		return false
-	}
-	select {
-	case <-p.done:
-		return false
-	default:
-		return true
-	}
-}

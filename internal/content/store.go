@@ -20,69 +20,37 @@ type Store struct {
 	DB postgres.DB
 }
 
-// postView selects a Post: $1 the post ids, $2 the reader (0 for none).
-const postView = `
-	SELECT p.id, p.title, p.content, p.author_id, m.member_name, m.handle, m.avatar_image_id,
-		p.view_count, p.like_count, p.comment_count,
-		EXISTS (SELECT 1 FROM post_likes l WHERE l.post_id = p.id AND l.member_id = $2),
-		p.created_at, p.updated_at
-	FROM unnest($1::bigint[]) WITH ORDINALITY AS q(id, n)
-	JOIN posts p ON p.id = q.id
-	JOIN members m ON m.id = p.author_id
-	WHERE p.deleted_at IS NULL
-	ORDER BY q.n`
+// PostColumns select a post and its author's member summary from posts p
+// joined with members m; $1 is always the reader (0 for an anonymous
+// reader, who likes nothing). ScanPost reads them. The write side answers
+// the post, the read side (timeline) the post with the summary.
+const PostColumns = `
+	p.id, p.title, p.content, p.author_id, m.member_name, m.handle, m.display_name, m.bio, m.avatar_image_id,
+	m.followers_count, m.following_count, p.view_count, p.like_count, p.comment_count,
+	EXISTS (SELECT 1 FROM post_likes l WHERE l.post_id = p.id AND l.member_id = $1),
+	p.created_at, p.updated_at`
 
-func scanPost(row pgx.Row) (Post, error) {
+// ScanPost scans a row of PostColumns: the post and its author's summary.
+func ScanPost(row pgx.Row) (Post, member.Summary, error) {
 	var p Post
+	var a member.Summary
 	var avatar *string
-	err := row.Scan(&p.ID, &p.Title, &p.Content, &p.AuthorID, &p.AuthorName, &p.AuthorHandle, &avatar,
-		&p.ViewCount, &p.LikeCount, &p.CommentCount, &p.Liked, &p.CreatedAt, &p.UpdatedAt)
-	p.AuthorAvatarURL = member.ImageURL(avatar)
-	return p, err
+	err := row.Scan(&p.ID, &p.Title, &p.Content, &p.AuthorID, &a.MemberName, &a.Handle, &a.DisplayName, &a.Bio, &avatar,
+		&a.FollowersCount, &a.FollowingCount, &p.ViewCount, &p.LikeCount, &p.CommentCount, &p.Liked,
+		&p.CreatedAt, &p.UpdatedAt)
+	a.ID, a.MemberID, a.MemberHandle, a.AvatarURL = p.AuthorID, p.AuthorID, a.Handle, member.ImageURL(avatar)
+	p.AuthorName, p.AuthorHandle, p.AuthorAvatarURL = a.MemberName, a.Handle, a.AvatarURL
+	return p, a, err
 }
 
-// Posts returns the live posts among ids as reader sees them (liked), in
-// the order of ids, duplicates and unknown or deleted ids left out, in one
-// query. reader 0 is an anonymous reader.
-func (s Store) Posts(ctx context.Context, reader int64, ids []int64) ([]Post, error) {
-	return posts(ctx, s.DB, reader, ids)
-}
-
-// Post returns the live post id as reader sees it: 404 POST_NOT_FOUND
-// when it does not exist or is deleted.
-func (s Store) Post(ctx context.Context, reader, id int64) (Post, error) {
-	return post(ctx, s.DB, reader, id)
-}
-
-func posts(ctx context.Context, db postgres.DB, reader int64, ids []int64) ([]Post, error) {
-	out := []Post{}
-	if len(ids) == 0 {
-		return out, nil
-	}
-	rows, err := db.Query(ctx, postView, ids, reader)
-	if err != nil {
-		return nil, fmt.Errorf("select posts: %w", err)
-	}
-	defer rows.Close()
-	seen := make(map[int64]bool, len(ids))
-	for rows.Next() {
-		p, err := scanPost(rows)
-		if err != nil {
-			return nil, fmt.Errorf("scan post: %w", err)
-		}
-		if !seen[p.ID] {
-			seen[p.ID] = true
-			out = append(out, p)
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("select posts: %w", err)
-	}
-	return out, nil
-}
+// postSQL selects the live post $2 as the reader $1 sees it.
+const postSQL = `SELECT ` + PostColumns + `
+	FROM posts p
+	JOIN members m ON m.id = p.author_id
+	WHERE p.id = $2 AND p.deleted_at IS NULL`
 
 func post(ctx context.Context, db postgres.DB, reader, id int64) (Post, error) {
-	p, err := scanPost(db.QueryRow(ctx, postView, []int64{id}, reader))
+	p, _, err := ScanPost(db.QueryRow(ctx, postSQL, reader, id))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Post{}, ErrPostNotFound
 	}
@@ -141,12 +109,6 @@ func (s Store) Comments(ctx context.Context, reader int64, ids []int64) ([]Comme
 		return nil, fmt.Errorf("select comments: %w", err)
 	}
 	return out, nil
-}
-
-// Comment returns the live comment id as reader sees it: 404
-// COMMENT_NOT_FOUND when it does not exist or is deleted.
-func (s Store) Comment(ctx context.Context, reader, id int64) (Comment, error) {
-	return comment(ctx, s.DB, reader, id)
 }
 
 func comment(ctx context.Context, db postgres.DB, reader, id int64) (Comment, error) {

@@ -37,7 +37,7 @@ func FuzzLetterCloudEvent(f *testing.F) {
 		if err := e.Validate(); err != nil {
 			t.Fatalf("%s: invalid event replayed: %v", doc, err)
 		}
-		if data != nil && len(data) > 0 && !bytes.Equal(e.Data(), data) {
+		if len(data) > 0 && !bytes.Equal(e.Data(), data) {
 			t.Fatalf("%s: data %q replayed as %q", doc, data, e.Data())
 		}
 		raw, err := json.Marshal(e)

@@ -9,7 +9,7 @@ import (
 	"github.com/dailyfeed/dailyfeed/internal/stack"
 )
 
-// Response headers of authentication (API.md "Conventions").
+// Response headers of authentication (docs/architecture.md, "Authentication").
 const (
 	HeaderRefreshNeeded   = "X-Token-Refresh-Needed"
 	HeaderReloginRequired = "X-Relogin-Required"

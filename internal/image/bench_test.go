@@ -20,7 +20,7 @@ import (
 // stripped without re-encoding, one PutObject, the images row), once as a
 // bare PutObject (the floor), and the thumbnail the thumbnail-image
 // function makes off the request path. Upload/PutObject is the ratio
-// issue 13 bounds at 2x.
+// to watch (BENCHMARKS.md): the upload should stay within 2x of the floor.
 
 var photo = sync.OnceValues(func() ([]byte, goimage.Point) {
 	// A photo-like picture (gradients plus sensor noise) whose JPEG at

@@ -106,7 +106,7 @@ func kafkaSource(f route.Function, deadLetter string) (*kafkasourcesv1.KafkaSour
 	// The delivery the local emulator also follows (kafka.DefaultDelivery):
 	// Knative retries 404, 408, 409, 429 and 5xx with exponential backoff,
 	// then hands the event to the dead-letter sink; other 4xx go there at
-	// once (DESIGN.md §6).
+	// once (docs/architecture.md, "Delivery").
 	retry := int32(kafka.DefaultDelivery.Retry)
 	backoff := eventingduckv1.BackoffPolicyExponential
 	delay := fmt.Sprintf("PT%gS", kafka.DefaultDelivery.BackoffDelay.Seconds())
@@ -148,7 +148,7 @@ func pingSource(f route.Function) *sourcesv1.PingSource {
 }
 
 var rbacComment = "# rotate-topics patches every KafkaSource's spec.topics to the dated topics\n" +
-	"# [yesterday, today, tomorrow] (DESIGN.md §3). It finds them by the label\n" +
+	"# [yesterday, today, tomorrow] (docs/deploy.md). It finds them by the label\n" +
 	"# " + TopicBaseLabel + " and may get, list and patch kafkasources, nothing more.\n"
 
 // rotateTopicsRBAC is the ServiceAccount rotate-topics runs as and its Role.

@@ -394,7 +394,7 @@ func knativeService(name string, svcLabels, templateLabels map[string]string, sc
 						Image: Image(name),
 						Ports: []corev1.ContainerPort{{Name: "http1", ContainerPort: httpPort}},
 						Env: append([]corev1.EnvVar{
-							// func-go binds 127.0.0.1 with only PORT set (DESIGN.md §6).
+							// func-go binds 127.0.0.1 with only PORT set (README.md, LISTEN_ADDRESS).
 							{Name: "LISTEN_ADDRESS", Value: fmt.Sprintf("[::]:%d", httpPort)},
 						}, env...),
 						EnvFrom: []corev1.EnvFromSource{

@@ -6,7 +6,6 @@
 package manifest
 
 import (
-	"bytes"
 	"fmt"
 	"maps"
 	"slices"
@@ -57,6 +56,3 @@ func Files() (map[string][]byte, error) {
 func Paths(files map[string][]byte) []string {
 	return slices.Sorted(maps.Keys(files))
 }
-
-// Equal reports whether two generated files are the same.
-func Equal(a, b []byte) bool { return bytes.Equal(a, b) }

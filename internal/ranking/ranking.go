@@ -379,7 +379,7 @@ func (r *Rankings) ids(ctx context.Context, k Ranking, q paging.Page) ([]int64, 
 			return nil, err
 		}
 	}
-	ms, err := r.Redis.ZRevRange(ctx, r.key(k), int64(q.Offset()), int64(q.Offset()+q.Size)).Result()
+	ms, err := r.Redis.ZRangeArgs(ctx, redis.ZRangeArgs{Key: r.key(k), Start: q.Offset(), Stop: q.Offset() + q.Size, Rev: true}).Result()
 	if err != nil {
 		return nil, err
 	}

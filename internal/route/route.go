@@ -128,7 +128,7 @@ type Function struct {
 	DeadLetter bool
 }
 
-// Functions is every function of dailyfeed, in the order of API.md.
+// Functions is every function of dailyfeed, in the order of docs/api.md.
 var Functions = slices.Concat(members, content, timeline, images, search, activity, jobs)
 
 // Lookup returns the function called name.

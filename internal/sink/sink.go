@@ -11,7 +11,7 @@
 //		return sink.Result(ctx, f.Name(), e, record(ctx, s, e))
 //	}
 //
-// The answers (STYLE.md "Errors", DESIGN.md §6):
+// The answers (docs/architecture.md, "Errors" and "Delivery"):
 //
 //	nil (done, or a duplicate)        200: delivered, the offset is committed
 //	a coded 4xx (bad event)           that 4xx, but never 404/408/409/429

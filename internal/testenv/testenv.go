@@ -2,7 +2,9 @@
 // servers: a fresh PostgreSQL schema, a unique Redis key prefix and a unique
 // bucket, so tests run in parallel. Servers are addressed by the same
 // environment variables as dailyfeed itself, with loopback defaults; a server
-// that is not there fails the test with how to start it.
+// that is not there fails the test with how to start it. A -short run (make
+// test-unit) skips the tests that need the servers, at their first use of
+// them, and only then.
 package testenv
 
 import (
@@ -55,6 +57,7 @@ func Stack(t testing.TB, needs stack.Needs) *stack.Stack {
 // StackWith opens a stack for cfg (from Config, possibly changed).
 func StackWith(t testing.TB, cfg config.Config, needs stack.Needs) *stack.Stack {
 	t.Helper()
+	kafkatest.SkipShort(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if needs&stack.Postgres != 0 {

@@ -21,23 +21,12 @@ type Post struct {
 }
 
 // postColumns select a Post from posts p joined with members m; $1 is
-// always the reader (0 for an anonymous reader, who likes nothing).
-const postColumns = `
-	p.id, p.title, p.content, p.author_id, m.member_name, m.handle, m.display_name, m.bio, m.avatar_image_id,
-	m.followers_count, m.following_count, p.view_count, p.like_count, p.comment_count,
-	EXISTS (SELECT 1 FROM post_likes l WHERE l.post_id = p.id AND l.member_id = $1),
-	p.created_at, p.updated_at`
+// always the reader.
+const postColumns = content.PostColumns
 
 func scanPost(row pgx.Row) (Post, error) {
-	var p Post
-	var avatar *string
-	a := &p.Author
-	err := row.Scan(&p.ID, &p.Title, &p.Content, &p.AuthorID, &a.MemberName, &a.Handle, &a.DisplayName, &a.Bio, &avatar,
-		&a.FollowersCount, &a.FollowingCount, &p.ViewCount, &p.LikeCount, &p.CommentCount, &p.Liked,
-		&p.CreatedAt, &p.UpdatedAt)
-	a.ID, a.MemberID, a.MemberHandle, a.AvatarURL = p.AuthorID, p.AuthorID, a.Handle, member.ImageURL(avatar)
-	p.AuthorName, p.AuthorHandle, p.AuthorAvatarURL = a.MemberName, a.Handle, a.AvatarURL
-	return p, err
+	p, a, err := content.ScanPost(row)
+	return Post{Post: p, Author: a}, err
 }
 
 // queryPosts runs a query selecting postColumns and collects the posts.

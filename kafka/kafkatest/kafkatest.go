@@ -26,6 +26,7 @@ const howToStart = "start the local broker with `make stack` (or `go run ./cmd/k
 // and fails the test with how to start one when none answers.
 func Brokers(t testing.TB) []string {
 	t.Helper()
+	SkipShort(t)
 	brokers := []string{"127.0.0.1:9092"}
 	if v := os.Getenv("KAFKA_BROKERS"); v != "" {
 		brokers = strings.Split(v, ",")
@@ -36,6 +37,16 @@ func Brokers(t testing.TB) []string {
 		t.Fatalf("kafka at %v: %v\n%s", brokers, err, howToStart)
 	}
 	return brokers
+}
+
+// SkipShort skips a test that needs the local stack in a -short run (make
+// test-unit, which runs without the servers). In a full run it does
+// nothing: a missing server fails the test with how to start it.
+func SkipShort(t testing.TB) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("needs the local stack (PostgreSQL, Redis, Kafka, MinIO); not part of -short")
+	}
 }
 
 // Base returns a topic base of the test's own, "test-<id>-member-activity".

@@ -9,7 +9,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"slices"
 	"sync/atomic"
 	"testing"
@@ -219,15 +218,6 @@ func (e *Env) Client(f fn.Instance) *membertest.Client {
 
 // As sends m's access token.
 func As(m Member) membertest.Request { return membertest.Bearer(m.Token) }
-
-// Record calls f once, unstarted, and returns the response.
-func Record(f interface {
-	Handle(http.ResponseWriter, *http.Request)
-}, method, path string) *httptest.ResponseRecorder {
-	w := httptest.NewRecorder()
-	f.Handle(w, httptest.NewRequest(method, path, nil))
-	return w
-}
 
 // Auth returns the request options that send m's token: none for the zero
 // Member, which stands for an anonymous caller in table tests.
