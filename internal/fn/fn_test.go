@@ -39,9 +39,9 @@ func TestBaseServe(t *testing.T) {
 				b.Share(&stack.Stack{})
 			}
 			w := httptest.NewRecorder()
-			b.Serve(w, httptest.NewRequest(tt.method, tt.path, nil), func(w http.ResponseWriter, r *http.Request, s *stack.Stack) {
-				if s == nil || r.PathValue("postId") != "7" {
-					t.Errorf("handler got stack %v, postId %q", s, r.PathValue("postId"))
+			b.Serve(w, httptest.NewRequest(tt.method, tt.path, nil), func(w http.ResponseWriter, r *http.Request, d *fn.Deps) {
+				if d == nil || d.Stack == nil || d.Source != "update-post" || r.PathValue("postId") != "7" {
+					t.Errorf("handler got deps %+v, postId %q", d, r.PathValue("postId"))
 				}
 				w.WriteHeader(http.StatusTeapot)
 			})
