@@ -25,7 +25,7 @@ type Store struct {
 // reader, who likes nothing). ScanPost reads them. The write side answers
 // the post, the read side (timeline) the post with the summary.
 const PostColumns = `
-	p.id, p.title, p.content, p.author_id, m.member_name, m.handle, m.display_name, m.bio, m.avatar_image_id,
+	p.id, p.title, p.content, p.author_id, m.member_name, m.handle, m.display_name, m.bio, ` + member.AvatarSQL + `,
 	m.followers_count, m.following_count, p.view_count, p.like_count, p.comment_count,
 	EXISTS (SELECT 1 FROM post_likes l WHERE l.post_id = p.id AND l.member_id = $1),
 	p.created_at, p.updated_at`
@@ -38,7 +38,7 @@ func ScanPost(row pgx.Row) (Post, member.Summary, error) {
 	err := row.Scan(&p.ID, &p.Title, &p.Content, &p.AuthorID, &a.MemberName, &a.Handle, &a.DisplayName, &a.Bio, &avatar,
 		&a.FollowersCount, &a.FollowingCount, &p.ViewCount, &p.LikeCount, &p.CommentCount, &p.Liked,
 		&p.CreatedAt, &p.UpdatedAt)
-	a.ID, a.MemberID, a.MemberHandle, a.AvatarURL = p.AuthorID, p.AuthorID, a.Handle, member.ImageURL(avatar)
+	a.ID, a.MemberID, a.MemberHandle, a.AvatarURL = p.AuthorID, p.AuthorID, a.Handle, avatar
 	p.AuthorName, p.AuthorHandle, p.AuthorAvatarURL = a.MemberName, a.Handle, a.AvatarURL
 	return p, a, err
 }
@@ -62,7 +62,7 @@ func post(ctx context.Context, db postgres.DB, reader, id int64) (Post, error) {
 
 // commentView selects a Comment: $1 the comment ids, $2 the reader.
 const commentView = `
-	SELECT c.id, c.post_id, c.parent_id, c.depth, c.content, c.author_id, m.member_name, m.handle, m.avatar_image_id,
+	SELECT c.id, c.post_id, c.parent_id, c.depth, c.content, c.author_id, m.member_name, m.handle, ` + member.AvatarSQL + `,
 		c.like_count, c.reply_count,
 		EXISTS (SELECT 1 FROM comment_likes l WHERE l.comment_id = c.id AND l.member_id = $2),
 		c.created_at, c.updated_at
@@ -77,7 +77,7 @@ func scanComment(row pgx.Row) (Comment, error) {
 	var avatar *string
 	err := row.Scan(&c.ID, &c.PostID, &c.ParentID, &c.Depth, &c.Content, &c.AuthorID, &c.AuthorName, &c.AuthorHandle,
 		&avatar, &c.LikeCount, &c.ReplyCount, &c.Liked, &c.CreatedAt, &c.UpdatedAt)
-	c.AuthorAvatarURL = member.ImageURL(avatar)
+	c.AuthorAvatarURL = avatar
 	return c, err
 }
 

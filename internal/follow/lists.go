@@ -29,7 +29,7 @@ type Both struct {
 }
 
 // summaryColumns select a member.Summary from members m.
-const summaryColumns = `m.id, m.member_name, m.handle, m.display_name, m.bio, m.avatar_image_id, m.followers_count, m.following_count`
+const summaryColumns = `m.id, m.member_name, m.handle, m.display_name, m.bio, ` + member.AvatarSQL + `, m.followers_count, m.following_count`
 
 func querySummaries(ctx context.Context, db postgres.DB, sql string, args ...any) ([]member.Summary, error) {
 	rows, err := db.Query(ctx, sql, args...)
@@ -40,7 +40,7 @@ func querySummaries(ctx context.Context, db postgres.DB, sql string, args ...any
 		var s member.Summary
 		var avatar *string
 		err := r.Scan(&s.ID, &s.MemberName, &s.Handle, &s.DisplayName, &s.Bio, &avatar, &s.FollowersCount, &s.FollowingCount)
-		s.MemberID, s.MemberHandle, s.AvatarURL = s.ID, s.Handle, member.ImageURL(avatar)
+		s.MemberID, s.MemberHandle, s.AvatarURL = s.ID, s.Handle, avatar
 		return s, err
 	})
 	if err != nil {

@@ -124,7 +124,7 @@ func markDeleted(ctx context.Context, db postgres.DB, ids []string, now time.Tim
 // setAvatar makes image the avatar of member; false when there is no such
 // active member.
 func setAvatar(ctx context.Context, db postgres.DB, member int64, image string, now time.Time) (bool, error) {
-	tag, err := db.Exec(ctx, `UPDATE members SET avatar_image_id = $2, updated_at = $3
+	tag, err := db.Exec(ctx, `UPDATE members SET avatar_image_id = $2, avatar_url = NULL, updated_at = $3
 		WHERE id = $1 AND status = 'ACTIVE'`, member, image, now)
 	if err != nil {
 		return false, fmt.Errorf("set avatar: %w", err)
@@ -135,6 +135,7 @@ func setAvatar(ctx context.Context, db postgres.DB, member int64, image string, 
 // clearImages removes deleted images from member's avatar and cover.
 func clearImages(ctx context.Context, db postgres.DB, member int64, ids []string, now time.Time) error {
 	_, err := db.Exec(ctx, `UPDATE members SET
+			avatar_url      = CASE WHEN avatar_image_id = ANY($2) THEN NULL ELSE avatar_url END,
 			avatar_image_id = CASE WHEN avatar_image_id = ANY($2) THEN NULL ELSE avatar_image_id END,
 			cover_image_id  = CASE WHEN cover_image_id  = ANY($2) THEN NULL ELSE cover_image_id END,
 			updated_at = $3

@@ -10,13 +10,16 @@ import (
 
 // Member is a row of the members table (without the password hash).
 type Member struct {
-	ID             int64
-	Email          string
-	Name           string
-	Handle         string
-	DisplayName    *string
-	Bio            *string
-	AvatarImageID  *string
+	ID            int64
+	Email         string
+	Name          string
+	Handle        string
+	DisplayName   *string
+	Bio           *string
+	AvatarImageID *string
+	// AvatarForm is the avatarUrl as the member saved it (nil: the
+	// canonical ImageURL of AvatarImageID).
+	AvatarForm     *string
 	CoverImageID   *string
 	Location       *string
 	WebsiteURL     *string
@@ -30,6 +33,20 @@ type Member struct {
 	FollowingCount int64
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
+}
+
+// AvatarSQL is the avatarUrl of members m in SQL: NULL without an avatar,
+// else the form the member saved (avatar_url) or the view path of the
+// image (ImageURL).
+const AvatarSQL = `CASE WHEN m.avatar_image_id IS NULL THEN NULL
+	ELSE COALESCE(m.avatar_url, '/api/images/view/' || m.avatar_image_id) END`
+
+// AvatarURL is m's avatarUrl (see AvatarSQL).
+func (m Member) AvatarURL() *string {
+	if m.AvatarImageID != nil && *m.AvatarImageID != "" && m.AvatarForm != nil {
+		return m.AvatarForm
+	}
+	return ImageURL(m.AvatarImageID)
 }
 
 // ImageURL is the API path of an image: /api/images/view/{imageId}.
@@ -75,7 +92,7 @@ func ProfileOf(m Member, own bool) Profile {
 	p := Profile{
 		ID: m.ID, MemberID: m.ID, MemberName: m.Name, Handle: m.Handle, MemberHandle: m.Handle,
 		DisplayName: m.DisplayName, Bio: m.Bio,
-		AvatarURL: ImageURL(m.AvatarImageID), CoverURL: ImageURL(m.CoverImageID),
+		AvatarURL: m.AvatarURL(), CoverURL: ImageURL(m.CoverImageID),
 		Location: m.Location, WebsiteURL: m.WebsiteURL, Gender: m.Gender, Timezone: m.Timezone,
 		LanguageCode: m.LanguageCode, CountryCode: m.CountryCode, PrivacyLevel: m.PrivacyLevel,
 		FollowersCount: m.FollowersCount, FollowingCount: m.FollowingCount, FollowingsCount: m.FollowingCount,
@@ -109,7 +126,7 @@ type Summary struct {
 func SummaryOf(m Member) Summary {
 	return Summary{
 		MemberID: m.ID, ID: m.ID, MemberName: m.Name, Handle: m.Handle, MemberHandle: m.Handle,
-		DisplayName: m.DisplayName, Bio: m.Bio, AvatarURL: ImageURL(m.AvatarImageID),
+		DisplayName: m.DisplayName, Bio: m.Bio, AvatarURL: m.AvatarURL(),
 		FollowersCount: m.FollowersCount, FollowingCount: m.FollowingCount,
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/dailyfeed/dailyfeed/internal/auth"
+	"github.com/dailyfeed/dailyfeed/internal/errcode"
 	"github.com/dailyfeed/dailyfeed/internal/ratelimit"
 )
 
@@ -121,11 +122,35 @@ func (s *Service) UpdateProfile(ctx context.Context, id int64, in ProfileUpdate)
 	if err := in.Validate(now); err != nil {
 		return Profile{}, err
 	}
+	if img := in.AvatarImage(); img != "" {
+		if err := s.ownAvatar(ctx, id, img); err != nil {
+			return Profile{}, err
+		}
+	}
 	m, err := s.Store.Update(ctx, id, in, now)
+	if errcode.Is(err, errcode.MemberNotFound) && in.AvatarImage() != "" {
+		// The image may have been deleted since the check.
+		if err := s.ownAvatar(ctx, id, in.AvatarImage()); err != nil {
+			return Profile{}, err
+		}
+	}
 	if err != nil {
 		return Profile{}, err
 	}
 	return ProfileOf(m, true), nil
+}
+
+// ownAvatar checks that img, a profile's new avatar, is one of member's
+// live images.
+func (s *Service) ownAvatar(ctx context.Context, member int64, img string) error {
+	ok, err := s.Store.OwnsImage(ctx, member, img)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return errcode.New(errcode.ValidationFailed, "avatarUrl: names no image of yours")
+	}
+	return nil
 }
 
 // ChangeHandle validates and sets the member's new handle.

@@ -28,13 +28,13 @@ type Store struct {
 }
 
 // columns are the members columns scanned into a Member, in scan order.
-const columns = `id, email, member_name, handle, display_name, bio, avatar_image_id, cover_image_id,
+const columns = `id, email, member_name, handle, display_name, bio, avatar_image_id, avatar_url, cover_image_id,
 	location, website_url, birth_date, gender, timezone, language_code, country_code, privacy_level,
 	followers_count, following_count, created_at, updated_at`
 
 func scan(row pgx.Row) (Member, error) {
 	var m Member
-	err := row.Scan(&m.ID, &m.Email, &m.Name, &m.Handle, &m.DisplayName, &m.Bio, &m.AvatarImageID, &m.CoverImageID,
+	err := row.Scan(&m.ID, &m.Email, &m.Name, &m.Handle, &m.DisplayName, &m.Bio, &m.AvatarImageID, &m.AvatarForm, &m.CoverImageID,
 		&m.Location, &m.WebsiteURL, &m.BirthDate, &m.Gender, &m.Timezone, &m.LanguageCode, &m.CountryCode, &m.PrivacyLevel,
 		&m.FollowersCount, &m.FollowingCount, &m.CreatedAt, &m.UpdatedAt)
 	return m, err
@@ -113,11 +113,29 @@ func (s Store) Update(ctx context.Context, id int64, in ProfileUpdate, now time.
 			language_code = COALESCE($10, language_code),
 			country_code  = CASE WHEN $11::text IS NULL THEN country_code ELSE NULLIF($11, '') END,
 			privacy_level = COALESCE($12, privacy_level),
+			avatar_image_id = CASE WHEN $14::text IS NULL THEN avatar_image_id ELSE NULLIF($15, '') END,
+			avatar_url      = CASE WHEN $14::text IS NULL THEN avatar_url ELSE NULLIF($14, '') END,
 			updated_at    = $13
 		WHERE id = $1 AND status = 'ACTIVE'
+			-- the avatar is one of the member's live images: a deletion
+			-- committed before is seen here, one running now waits for this
+			-- row and then clears the avatar it finds.
+			AND ($15 = '' OR EXISTS (SELECT 1 FROM images i WHERE i.id = $15 AND i.member_id = $1 AND i.deleted_at IS NULL))
 		RETURNING ` + columns
 	return one(s.DB.QueryRow(ctx, q, id, in.MemberName, in.DisplayName, in.Bio, in.Location, in.WebsiteURL,
-		in.BirthDate, in.Gender, in.Timezone, in.LanguageCode, in.CountryCode, in.PrivacyLevel, now), "update member")
+		in.BirthDate, in.Gender, in.Timezone, in.LanguageCode, in.CountryCode, in.PrivacyLevel, now,
+		in.AvatarURL, in.AvatarImage()), "update member")
+}
+
+// OwnsImage reports whether image is a live image of member.
+func (s Store) OwnsImage(ctx context.Context, member int64, image string) (bool, error) {
+	var ok bool
+	err := s.DB.QueryRow(ctx, `SELECT EXISTS (
+		SELECT 1 FROM images WHERE id = $1 AND member_id = $2 AND deleted_at IS NULL)`, image, member).Scan(&ok)
+	if err != nil {
+		return false, fmt.Errorf("check image owner: %w", err)
+	}
+	return ok, nil
 }
 
 // ChangeHandle sets the member's handle; a handle taken by another member

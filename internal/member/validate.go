@@ -106,7 +106,22 @@ type ProfileUpdate struct {
 	LanguageCode *string `json:"languageCode"`
 	CountryCode  *string `json:"countryCode"`
 	PrivacyLevel *string `json:"privacyLevel"`
+	// AvatarURL names one of the member's own images, in the form the
+	// client uses (/api/images/view/{id} or the original frontend's
+	// /api/proxy/images/view/{id}), kept as given; "" removes the avatar.
+	AvatarURL *string `json:"avatarUrl"`
+
+	// avatarImage is the image AvatarURL names ("" with AvatarURL "").
+	avatarImage string
 }
+
+// avatarForms are the accepted forms of avatarUrl; the group is the image id
+// (22 characters of unpadded base64url: 16 random bytes).
+var avatarForms = regexp.MustCompile(`^/api/(?:proxy/)?images/view/([A-Za-z0-9_-]{22})$`)
+
+// AvatarImage is the image id the validated AvatarURL names ("" when it
+// removes the avatar or is absent).
+func (in *ProfileUpdate) AvatarImage() string { return in.avatarImage }
 
 // Validate checks the fields present with the sign-up rules.
 func (in *ProfileUpdate) Validate(today time.Time) error {
@@ -179,6 +194,16 @@ func (in *ProfileUpdate) Validate(today time.Time) error {
 	if in.PrivacyLevel != nil {
 		if err := required("privacyLevel", in.PrivacyLevel, PrivacyLevels); err != nil {
 			return err
+		}
+	}
+	if in.AvatarURL != nil {
+		*in.AvatarURL = strings.TrimSpace(*in.AvatarURL)
+		if *in.AvatarURL != "" {
+			m := avatarForms.FindStringSubmatch(*in.AvatarURL)
+			if m == nil {
+				return invalid("avatarUrl", "must be /api/images/view/{imageId} or /api/proxy/images/view/{imageId} of an image you uploaded")
+			}
+			in.avatarImage = m[1]
 		}
 	}
 	return nil

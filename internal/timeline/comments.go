@@ -16,7 +16,7 @@ import (
 // commentColumns select a content.Comment from comments c joined with
 // members m; $1 is the reader.
 const commentColumns = `
-	c.id, c.post_id, c.parent_id, c.depth, c.content, c.author_id, m.member_name, m.handle, m.avatar_image_id,
+	c.id, c.post_id, c.parent_id, c.depth, c.content, c.author_id, m.member_name, m.handle, ` + member.AvatarSQL + `,
 	c.like_count, c.reply_count,
 	EXISTS (SELECT 1 FROM comment_likes l WHERE l.comment_id = c.id AND l.member_id = $1),
 	c.created_at, c.updated_at`
@@ -31,7 +31,7 @@ func queryComments(ctx context.Context, db postgres.DB, sql string, args ...any)
 		var avatar *string
 		err := r.Scan(&c.ID, &c.PostID, &c.ParentID, &c.Depth, &c.Content, &c.AuthorID, &c.AuthorName, &c.AuthorHandle,
 			&avatar, &c.LikeCount, &c.ReplyCount, &c.Liked, &c.CreatedAt, &c.UpdatedAt)
-		c.AuthorAvatarURL = member.ImageURL(avatar)
+		c.AuthorAvatarURL = avatar
 		return c, err
 	})
 	if err != nil {
