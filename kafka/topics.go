@@ -9,6 +9,11 @@ import (
 // topic of a day is "member-activity-yyyyMMdd".
 const DefaultTopicBase = "member-activity"
 
+// TopicBaseLabel marks a KafkaSource with the base of the dated topics it
+// reads: the generated manifests set it, and rotate-topics (kafka/rotation)
+// finds the sources to patch by it.
+const TopicBaseLabel = "dailyfeed.dev/topic-base"
+
 // dateLayout is the topics' date suffix, Java's "yyyyMMdd".
 const dateLayout = "20060102"
 

@@ -30,9 +30,6 @@ const (
 	PartOf = "dailyfeed"
 	// GroupLabel carries a Service's scaling group.
 	GroupLabel = "dailyfeed.dev/group"
-	// TopicBaseLabel marks a KafkaSource with the base name of the dated
-	// topics it reads, so rotate-topics can find the sources to patch.
-	TopicBaseLabel = "dailyfeed.dev/topic-base"
 	// ImagePrefix starts every image placeholder: dailyfeed/<fn>. The
 	// kustomization maps each to a registry (DefaultRegistry) and an overlay
 	// pins the release with `kustomize edit set image`.

@@ -34,6 +34,7 @@ import (
 	"github.com/dailyfeed/dailyfeed/internal/config"
 	"github.com/dailyfeed/dailyfeed/internal/manifest"
 	"github.com/dailyfeed/dailyfeed/internal/route"
+	"github.com/dailyfeed/dailyfeed/kafka"
 )
 
 // root is the repository root, seen from this package.
@@ -293,17 +294,17 @@ func TestGeneratorHandlesSinksAndJobs(t *testing.T) {
 	objs := decodeFiles(t, files)
 	checkObjects(t, fns, objs)
 
-	var kafka, ping []string
+	var sources, ping []string
 	for _, o := range objs {
 		switch v := o.obj.(type) {
 		case *kafkasourcesv1.KafkaSource:
-			kafka = append(kafka, v.Name)
+			sources = append(sources, v.Name)
 			if v.Spec.ConsumerGroup != "dailyfeed-"+v.Name || v.Spec.InitialOffset != kafkasourcesv1.OffsetEarliest {
 				t.Errorf("KafkaSource %s: consumer group %q, initial offset %q", v.Name, v.Spec.ConsumerGroup, v.Spec.InitialOffset)
 			}
 			if v.Name == "thumbnail-image" { // one undated topic, left alone by rotate-topics
-				if !slices.Equal(v.Spec.Topics, []string{route.ImageUploadsTopic}) || v.Labels[manifest.TopicBaseLabel] != "" {
-					t.Errorf("KafkaSource %s topics %v, label %q; want [%s] and no topic-base label", v.Name, v.Spec.Topics, v.Labels[manifest.TopicBaseLabel], route.ImageUploadsTopic)
+				if !slices.Equal(v.Spec.Topics, []string{route.ImageUploadsTopic}) || v.Labels[kafka.TopicBaseLabel] != "" {
+					t.Errorf("KafkaSource %s topics %v, label %q; want [%s] and no topic-base label", v.Name, v.Spec.Topics, v.Labels[kafka.TopicBaseLabel], route.ImageUploadsTopic)
 				}
 				continue
 			}
@@ -311,8 +312,8 @@ func TestGeneratorHandlesSinksAndJobs(t *testing.T) {
 			if !slices.Equal(v.Spec.Topics, want) {
 				t.Errorf("KafkaSource %s topics %v, want %v", v.Name, v.Spec.Topics, want)
 			}
-			if v.Labels[manifest.TopicBaseLabel] != manifest.ActivityTopic {
-				t.Errorf("KafkaSource %s has no %s label", v.Name, manifest.TopicBaseLabel)
+			if v.Labels[kafka.TopicBaseLabel] != manifest.ActivityTopic {
+				t.Errorf("KafkaSource %s has no %s label", v.Name, kafka.TopicBaseLabel)
 			}
 		case *sourcesv1.PingSource:
 			ping = append(ping, v.Name)
@@ -326,9 +327,9 @@ func TestGeneratorHandlesSinksAndJobs(t *testing.T) {
 			}
 		}
 	}
-	slices.Sort(kafka)
-	if want := []string{"fanout-feed", "record-activity", "thumbnail-image", "update-stats"}; !slices.Equal(kafka, want) {
-		t.Errorf("KafkaSources %v, want %v (none for the dead-letter sink)", kafka, want)
+	slices.Sort(sources)
+	if want := []string{"fanout-feed", "record-activity", "thumbnail-image", "update-stats"}; !slices.Equal(sources, want) {
+		t.Errorf("KafkaSources %v, want %v (none for the dead-letter sink)", sources, want)
 	}
 	if !slices.Contains(ping, "rotate-topics") || !slices.Contains(ping, "relay-outbox") {
 		t.Errorf("PingSources %v", ping)
