@@ -8,9 +8,21 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	relayoutbox "github.com/dailyfeed/dailyfeed/functions/relay-outbox"
+	rotatekeys "github.com/dailyfeed/dailyfeed/functions/rotate-keys"
+	rotatetopics "github.com/dailyfeed/dailyfeed/functions/rotate-topics"
 	"github.com/dailyfeed/dailyfeed/internal/metrics"
 	"github.com/dailyfeed/dailyfeed/internal/stack"
 )
+
+// localJobs are the scheduled functions the local runner runs in-process.
+// Knative runs them from PingSources on their route-table schedules; locally
+// they run more often so a demo sees their effect quickly.
+var localJobs = []job{
+	{name: "rotate-keys", every: 10 * time.Minute, run: rotatekeys.Run},
+	{name: "relay-outbox", every: 5 * time.Second, run: relayoutbox.Run},
+	{name: "rotate-topics", every: time.Hour, run: rotatetopics.Run},
+}
 
 // job is a scheduled function run in-process by the local runner; on a
 // cluster a PingSource triggers the same Run through its CloudEvent handler.

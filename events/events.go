@@ -80,7 +80,6 @@ import (
 	"errors"
 	"fmt"
 	"mime"
-	"net/http"
 	"strconv"
 	"strings"
 	"time"
@@ -114,13 +113,8 @@ const (
 )
 
 // MalformedEvent is the code of an event a sink cannot accept: unknown type,
-// bad data, missing fields. It maps to 400, so Knative sends the event to
-// the dead-letter sink instead of retrying it.
-const MalformedEvent errcode.Code = "MALFORMED_EVENT"
-
-func init() {
-	errcode.Register(map[errcode.Code]int{MalformedEvent: http.StatusBadRequest})
-}
+// bad data, missing fields (400: dead-lettered, never retried).
+const MalformedEvent = errcode.MalformedEvent
 
 // DedupKeyExtension is the CloudEvent extension carrying the dedup key; in
 // Kafka binary mode it is the ce_dedupkey header.

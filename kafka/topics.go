@@ -3,11 +3,18 @@ package kafka
 import (
 	"strings"
 	"time"
+
+	"github.com/dailyfeed/dailyfeed/internal/config"
 )
 
-// DefaultTopicBase is the base name of the member activity topics; the
-// topic of a day is "member-activity-yyyyMMdd".
-const DefaultTopicBase = "member-activity"
+// DefaultTopicBase is the base name of the member activity topics
+// (config.DefaultTopicBase); the topic of a day is "member-activity-yyyyMMdd".
+const DefaultTopicBase = config.DefaultTopicBase
+
+// TopicBaseLabel marks a KafkaSource with the base of the dated topics it
+// reads: the generated manifests set it, and rotate-topics (kafka/rotation)
+// finds the sources to patch by it.
+const TopicBaseLabel = "dailyfeed.dev/topic-base"
 
 // dateLayout is the topics' date suffix, Java's "yyyyMMdd".
 const dateLayout = "20060102"

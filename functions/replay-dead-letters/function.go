@@ -21,12 +21,11 @@ package replaydeadletters
 
 import (
 	"context"
-	"net/http"
 
 	"github.com/cloudevents/sdk-go/v2/event"
-	cehttp "github.com/cloudevents/sdk-go/v2/protocol/http"
 
 	"github.com/dailyfeed/dailyfeed/internal/deadletter"
+	"github.com/dailyfeed/dailyfeed/internal/errcode"
 	"github.com/dailyfeed/dailyfeed/internal/fn"
 	"github.com/dailyfeed/dailyfeed/internal/sink"
 	"github.com/dailyfeed/dailyfeed/internal/stack"
@@ -53,16 +52,17 @@ func (f *Function) Handle(ctx context.Context, e event.Event) (*event.Event, err
 	if s == nil {
 		return nil, sink.NotStarted(f.Name())
 	}
-	// Decode the selector.
+	// Decode the selector; a request that cannot be one is a 400
+	// (MALFORMED_EVENT), answered like every sink's refusal.
 	var sel deadletter.Selector
 	if e.Type() != RequestType {
-		return nil, cehttp.NewResult(http.StatusBadRequest, "event type %q, want %s", e.Type(), RequestType)
+		return nil, sink.Result(ctx, f.Name(), e, errcode.Errorf(errcode.MalformedEvent, "event type %q, want %s", e.Type(), RequestType))
 	}
 	if err := e.DataAs(&sel); err != nil {
-		return nil, cehttp.NewResult(http.StatusBadRequest, "data: %v", err)
+		return nil, sink.Result(ctx, f.Name(), e, errcode.Wrap(errcode.MalformedEvent, "data is not a selector", err))
 	}
 	if len(sel.IDs) == 0 && sel.Sink == "" && !sel.All {
-		return nil, cehttp.NewResult(http.StatusBadRequest, "%v", deadletter.ErrNothingSelected)
+		return nil, sink.Result(ctx, f.Name(), e, errcode.New(errcode.MalformedEvent, deadletter.ErrNothingSelected.Error()))
 	}
 	// Replay to the URLs the letters failed at.
 	rep, err := deadletter.Replayer{Store: deadletter.Store{DB: s.DB, Now: s.Now}}.Replay(ctx, sel)
@@ -72,7 +72,7 @@ func (f *Function) Handle(ctx context.Context, e event.Event) (*event.Event, err
 	// Answer the report.
 	out := event.New()
 	out.SetID(e.ID() + "-report")
-	out.SetSource("/dailyfeed/replay-dead-letters")
+	out.SetSource("/dailyfeed/" + f.Name())
 	out.SetType(ReportType)
 	if err := out.SetData(event.ApplicationJSON, rep); err != nil {
 		return nil, sink.Result(ctx, f.Name(), e, err)

@@ -31,6 +31,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/dailyfeed/dailyfeed/internal/config"
 	"github.com/dailyfeed/dailyfeed/internal/route"
 	"github.com/dailyfeed/dailyfeed/kafka"
 )
@@ -334,7 +335,7 @@ func (r *runner) brokers() []string {
 }
 
 func (r *runner) topics() kafka.Topics {
-	zone, _ := time.LoadLocation("Asia/Seoul")
+	zone, _ := time.LoadLocation(config.DefaultTopicTimeZone)
 	return kafka.NewTopics(kafka.DefaultTopicBase, zone, time.Now)
 }
 

@@ -77,6 +77,18 @@ func FromEnv() (Config, error) {
 	return Load(env)
 }
 
+// The defaults of TOPIC_BASE and TOPIC_TIMEZONE. On a cluster they are
+// generation-time settings: `make manifests` names the KafkaSources'
+// dated topics, their topic-base label and the PingSources' time zone
+// from these constants and leaves the two variables out of the ConfigMap,
+// so every function uses these values and agrees with the sources by
+// construction (change them here and regenerate). Locally and in tests the
+// variables give each run a base of its own.
+const (
+	DefaultTopicBase     = "member-activity"
+	DefaultTopicTimeZone = "Asia/Seoul"
+)
+
 // Load reads the configuration from env, applying defaults.
 func Load(env map[string]string) (Config, error) {
 	r := reader{env: env}
@@ -91,8 +103,8 @@ func Load(env map[string]string) (Config, error) {
 
 		KafkaBrokers:    strings.Split(r.str("KAFKA_BROKERS", "127.0.0.1:9092"), ","),
 		KafkaAcks:       r.str("KAFKA_ACKS", "1"),
-		TopicBase:       r.str("TOPIC_BASE", "member-activity"),
-		TopicTimeZone:   r.location("TOPIC_TIMEZONE", "Asia/Seoul"),
+		TopicBase:       r.str("TOPIC_BASE", DefaultTopicBase),
+		TopicTimeZone:   r.location("TOPIC_TIMEZONE", DefaultTopicTimeZone),
 		TopicPartitions: r.int("TOPIC_PARTITIONS", 3),
 		TopicRetention:  r.duration("TOPIC_RETENTION", 7*24*time.Hour),
 

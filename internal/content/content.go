@@ -36,7 +36,6 @@ package content
 
 import (
 	"encoding/json"
-	"net/http"
 	"reflect"
 	"strconv"
 	"strings"
@@ -46,34 +45,18 @@ import (
 	"github.com/dailyfeed/dailyfeed/internal/errcode"
 )
 
-// Codes of the content domain.
+// Codes of the content domain (declared with their status in errcode).
 const (
-	PostNotFound       errcode.Code = "POST_NOT_FOUND"
-	PostForbidden      errcode.Code = "POST_FORBIDDEN"
-	CommentNotFound    errcode.Code = "COMMENT_NOT_FOUND"
-	CommentForbidden   errcode.Code = "COMMENT_FORBIDDEN"
-	AlreadyLiked       errcode.Code = "ALREADY_LIKED"
-	LikeNotFound       errcode.Code = "LIKE_NOT_FOUND"
-	ReplyDepthExceeded errcode.Code = "REPLY_DEPTH_EXCEEDED"
-	ReplyPostMismatch  errcode.Code = "REPLY_POST_MISMATCH"
-	// AuthorDeactivated refuses a new like, comment or reply on the
-	// content of a deactivated member (reading it stays allowed).
-	AuthorDeactivated errcode.Code = "AUTHOR_DEACTIVATED"
+	PostNotFound       = errcode.PostNotFound
+	PostForbidden      = errcode.PostForbidden
+	CommentNotFound    = errcode.CommentNotFound
+	CommentForbidden   = errcode.CommentForbidden
+	AlreadyLiked       = errcode.AlreadyLiked
+	LikeNotFound       = errcode.LikeNotFound
+	ReplyDepthExceeded = errcode.ReplyDepthExceeded
+	ReplyPostMismatch  = errcode.ReplyPostMismatch
+	AuthorDeactivated  = errcode.AuthorDeactivated
 )
-
-func init() {
-	errcode.Register(map[errcode.Code]int{
-		PostNotFound:       http.StatusNotFound,
-		PostForbidden:      http.StatusForbidden,
-		CommentNotFound:    http.StatusNotFound,
-		CommentForbidden:   http.StatusForbidden,
-		AlreadyLiked:       http.StatusConflict,
-		LikeNotFound:       http.StatusNotFound,
-		ReplyDepthExceeded: http.StatusBadRequest,
-		ReplyPostMismatch:  http.StatusBadRequest,
-		AuthorDeactivated:  http.StatusConflict,
-	})
-}
 
 // Errors of the domain.
 var (

@@ -12,8 +12,10 @@ import (
 // Code is a stable machine-readable error code, part of the public API.
 type Code string
 
-// Codes shared by every function. Domain packages add their own next to the
-// code that returns them, and register their status with Register.
+// Every code of dailyfeed, declared here once with its status (the table
+// below): the shared ones, then each domain's. A domain package names its
+// codes after these (content.PostNotFound = errcode.PostNotFound) and never
+// changes the table; a test checks that every code has a status.
 const (
 	Internal         Code = "INTERNAL_ERROR"
 	Unavailable      Code = "SERVICE_UNAVAILABLE"
@@ -47,9 +49,46 @@ const (
 	MemberAlreadyExists Code = "MEMBER_ALREADY_EXISTS"
 	EmailAlreadyExists  Code = "EMAIL_ALREADY_EXISTS"
 	HandleAlreadyExists Code = "HANDLE_ALREADY_EXISTS"
+
+	// Content (internal/content).
+	PostNotFound       Code = "POST_NOT_FOUND"
+	PostForbidden      Code = "POST_FORBIDDEN"
+	CommentNotFound    Code = "COMMENT_NOT_FOUND"
+	CommentForbidden   Code = "COMMENT_FORBIDDEN"
+	AlreadyLiked       Code = "ALREADY_LIKED"
+	LikeNotFound       Code = "LIKE_NOT_FOUND"
+	ReplyDepthExceeded Code = "REPLY_DEPTH_EXCEEDED"
+	ReplyPostMismatch  Code = "REPLY_POST_MISMATCH"
+	// AuthorDeactivated refuses a new like, comment or reply on the
+	// content of a deactivated member (reading it stays allowed).
+	AuthorDeactivated Code = "AUTHOR_DEACTIVATED"
+
+	// Follows (internal/follow).
+	AlreadyFollowing    Code = "ALREADY_FOLLOWING"
+	FollowNotFound      Code = "FOLLOW_NOT_FOUND"
+	CannotFollowSelf    Code = "CANNOT_FOLLOW_SELF"
+	FollowLimitExceeded Code = "FOLLOW_LIMIT_EXCEEDED"
+
+	// Images (internal/image).
+	ImageNotFound         Code = "IMAGE_NOT_FOUND"
+	InvalidImage          Code = "INVALID_IMAGE"
+	ImageTooManyPixels    Code = "IMAGE_TOO_LARGE_DIMENSIONS"
+	ImageFieldMissing     Code = "IMAGE_FIELD_MISSING"
+	InvalidImageID        Code = "INVALID_IMAGE_ID"
+	TooManyImageURLs      Code = "TOO_MANY_IMAGE_URLS"
+	ImageURLsRequired     Code = "IMAGE_URLS_REQUIRED"
+	ImageRemoved          Code = "IMAGE_REMOVED"
+	ImageDecoderBusy      Code = "IMAGE_DECODER_BUSY"
+	BadBucketNotification Code = "INVALID_BUCKET_NOTIFICATION"
+
+	// MalformedEvent is an event a sink cannot accept (events): unknown
+	// type, bad data, missing fields. It maps to 400, so Knative sends the
+	// event to the dead-letter sink instead of retrying it.
+	MalformedEvent Code = "MALFORMED_EVENT"
 )
 
-// status maps every code to its HTTP status. It is the only such table.
+// status maps every code to its HTTP status. It is the only such table,
+// and nothing changes it.
 var status = map[Code]int{
 	UnknownEntity:    http.StatusUnprocessableEntity,
 	Internal:         http.StatusInternalServerError,
@@ -79,17 +118,34 @@ var status = map[Code]int{
 	MemberAlreadyExists: http.StatusConflict,
 	EmailAlreadyExists:  http.StatusConflict,
 	HandleAlreadyExists: http.StatusConflict,
-}
 
-// Register adds codes owned by a domain package to the status table. It is
-// meant for package init; registering a code twice with another status panics.
-func Register(codes map[Code]int) {
-	for c, s := range codes {
-		if old, ok := status[c]; ok && old != s {
-			panic(fmt.Sprintf("errcode: %s registered as %d and %d", c, old, s))
-		}
-		status[c] = s
-	}
+	PostNotFound:       http.StatusNotFound,
+	PostForbidden:      http.StatusForbidden,
+	CommentNotFound:    http.StatusNotFound,
+	CommentForbidden:   http.StatusForbidden,
+	AlreadyLiked:       http.StatusConflict,
+	LikeNotFound:       http.StatusNotFound,
+	ReplyDepthExceeded: http.StatusBadRequest,
+	ReplyPostMismatch:  http.StatusBadRequest,
+	AuthorDeactivated:  http.StatusConflict,
+
+	AlreadyFollowing:    http.StatusConflict,
+	FollowNotFound:      http.StatusNotFound,
+	CannotFollowSelf:    http.StatusBadRequest,
+	FollowLimitExceeded: http.StatusConflict,
+
+	ImageNotFound:         http.StatusNotFound,
+	InvalidImage:          http.StatusBadRequest,
+	ImageTooManyPixels:    http.StatusRequestEntityTooLarge,
+	ImageFieldMissing:     http.StatusBadRequest,
+	InvalidImageID:        http.StatusBadRequest,
+	TooManyImageURLs:      http.StatusBadRequest,
+	ImageURLsRequired:     http.StatusBadRequest,
+	ImageRemoved:          http.StatusGone,
+	ImageDecoderBusy:      http.StatusTooManyRequests,
+	BadBucketNotification: http.StatusBadRequest,
+
+	MalformedEvent: http.StatusBadRequest,
 }
 
 // Error is a domain error with a stable code. Err, when set, is the cause;

@@ -3,7 +3,11 @@ package errcode
 import (
 	"errors"
 	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"net/http"
+	"strings"
 	"testing"
 )
 
@@ -46,19 +50,47 @@ func TestMapping(t *testing.T) {
 	}
 }
 
+// TestEveryCodeHasAStatus: every Code constant of this package (the one
+// place codes are declared) has a 4xx or 5xx status, and no two constants
+// share a string.
 func TestEveryCodeHasAStatus(t *testing.T) {
-	for c, s := range status {
-		if s < 400 || s > 599 {
-			t.Errorf("%s maps to %d", c, s)
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "errcode.go", nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	declared := map[Code]string{}
+	for _, d := range f.Decls {
+		g, ok := d.(*ast.GenDecl)
+		if !ok || g.Tok != token.CONST {
+			continue
+		}
+		for _, spec := range g.Specs {
+			v := spec.(*ast.ValueSpec)
+			if id, ok := v.Type.(*ast.Ident); !ok || id.Name != "Code" {
+				continue
+			}
+			for i, name := range v.Names {
+				lit := v.Values[i].(*ast.BasicLit)
+				c := Code(strings.Trim(lit.Value, `"`))
+				if other, dup := declared[c]; dup {
+					t.Errorf("%s and %s are both %s", other, name.Name, c)
+				}
+				declared[c] = name.Name
+			}
 		}
 	}
-}
-
-func TestRegisterRejectsAConflictingStatus(t *testing.T) {
-	defer func() {
-		if recover() == nil {
-			t.Error("registering NOT_FOUND as 400 did not panic")
+	if len(declared) < 40 {
+		t.Fatalf("found %d codes in errcode.go, the parse missed some", len(declared))
+	}
+	for c, name := range declared {
+		if s, ok := status[c]; !ok || s < 400 || s > 599 {
+			t.Errorf("%s (%s) maps to %d", name, c, s)
 		}
-	}()
-	Register(map[Code]int{NotFound: 400})
+	}
+	for c := range status {
+		if _, ok := declared[c]; !ok {
+			t.Errorf("the status table has %s, which no constant declares", c)
+		}
+	}
 }

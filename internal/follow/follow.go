@@ -23,7 +23,6 @@ package follow
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -37,22 +36,13 @@ import (
 // MaxFollowings is how many members one member may follow.
 const MaxFollowings = 1000
 
-// Codes of the follow domain.
+// Codes of the follow domain (declared with their status in errcode).
 const (
-	AlreadyFollowing    errcode.Code = "ALREADY_FOLLOWING"
-	FollowNotFound      errcode.Code = "FOLLOW_NOT_FOUND"
-	CannotFollowSelf    errcode.Code = "CANNOT_FOLLOW_SELF"
-	FollowLimitExceeded errcode.Code = "FOLLOW_LIMIT_EXCEEDED"
+	AlreadyFollowing    = errcode.AlreadyFollowing
+	FollowNotFound      = errcode.FollowNotFound
+	CannotFollowSelf    = errcode.CannotFollowSelf
+	FollowLimitExceeded = errcode.FollowLimitExceeded
 )
-
-func init() {
-	errcode.Register(map[errcode.Code]int{
-		AlreadyFollowing:    http.StatusConflict,
-		FollowNotFound:      http.StatusNotFound,
-		CannotFollowSelf:    http.StatusBadRequest,
-		FollowLimitExceeded: http.StatusConflict,
-	})
-}
 
 // Errors of the domain.
 var (

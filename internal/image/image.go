@@ -11,7 +11,6 @@ package image
 import (
 	"crypto/rand"
 	"encoding/base64"
-	"net/http"
 	"net/url"
 	"strings"
 	"time"
@@ -20,32 +19,18 @@ import (
 	"github.com/dailyfeed/dailyfeed/internal/errcode"
 )
 
-// Codes owned by images.
+// Codes of images (declared with their status in errcode).
 const (
-	NotFound          errcode.Code = "IMAGE_NOT_FOUND"
-	Invalid           errcode.Code = "INVALID_IMAGE"
-	TooManyPixels     errcode.Code = "IMAGE_TOO_LARGE_DIMENSIONS"
-	FieldMissing      errcode.Code = "IMAGE_FIELD_MISSING"
-	InvalidImageID    errcode.Code = "INVALID_IMAGE_ID"
-	TooManyImageUrls  errcode.Code = "TOO_MANY_IMAGE_URLS"
-	ImageUrlsRequired errcode.Code = "IMAGE_URLS_REQUIRED"
-	Removed           errcode.Code = "IMAGE_REMOVED"
-	DecoderBusy       errcode.Code = "IMAGE_DECODER_BUSY"
+	NotFound          = errcode.ImageNotFound
+	Invalid           = errcode.InvalidImage
+	TooManyPixels     = errcode.ImageTooManyPixels
+	FieldMissing      = errcode.ImageFieldMissing
+	InvalidImageID    = errcode.InvalidImageID
+	TooManyImageUrls  = errcode.TooManyImageURLs
+	ImageUrlsRequired = errcode.ImageURLsRequired
+	Removed           = errcode.ImageRemoved
+	DecoderBusy       = errcode.ImageDecoderBusy
 )
-
-func init() {
-	errcode.Register(map[errcode.Code]int{
-		NotFound:          http.StatusNotFound,
-		Invalid:           http.StatusBadRequest,
-		TooManyPixels:     http.StatusRequestEntityTooLarge,
-		FieldMissing:      http.StatusBadRequest,
-		InvalidImageID:    http.StatusBadRequest,
-		TooManyImageUrls:  http.StatusBadRequest,
-		ImageUrlsRequired: http.StatusBadRequest,
-		Removed:           http.StatusGone,
-		DecoderBusy:       http.StatusTooManyRequests,
-	})
-}
 
 // Options bound and shape what images accept and produce. The zero value of
 // a field means its default (DefaultOptions).

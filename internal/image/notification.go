@@ -11,12 +11,8 @@ import (
 
 // Codes of the thumbnailer's input.
 const (
-	BadNotification errcode.Code = "INVALID_BUCKET_NOTIFICATION"
+	BadNotification = errcode.BadBucketNotification
 )
-
-func init() {
-	errcode.Register(map[errcode.Code]int{BadNotification: 400})
-}
 
 // notification is the part of an S3 event notification (MinIO writes the
 // same document as AWS S3 to its Kafka target) the thumbnailer reads.

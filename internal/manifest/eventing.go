@@ -101,7 +101,7 @@ func kafkaSource(f route.Function, deadLetter string) (*kafkasourcesv1.KafkaSour
 			return nil, err
 		}
 		topics = dated
-		labels[TopicBaseLabel] = bases[0]
+		labels[kafka.TopicBaseLabel] = bases[0]
 	}
 	// The delivery the local emulator also follows (kafka.DefaultDelivery):
 	// Knative retries 404, 408, 409, 429 and 5xx with exponential backoff,
@@ -149,7 +149,7 @@ func pingSource(f route.Function) *sourcesv1.PingSource {
 
 var rbacComment = "# rotate-topics patches every KafkaSource's spec.topics to the dated topics\n" +
 	"# [yesterday, today, tomorrow] (docs/deploy.md). It finds them by the label\n" +
-	"# " + TopicBaseLabel + " and may get, list and patch kafkasources, nothing more.\n"
+	"# " + kafka.TopicBaseLabel + " and may get, list and patch kafkasources, nothing more.\n"
 
 // rotateTopicsRBAC is the ServiceAccount rotate-topics runs as and its Role.
 func rotateTopicsRBAC() []any {

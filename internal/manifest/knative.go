@@ -16,6 +16,7 @@ import (
 	servingv1 "knative.dev/serving/pkg/apis/serving/v1"
 	"sigs.k8s.io/yaml"
 
+	"github.com/dailyfeed/dailyfeed/internal/config"
 	"github.com/dailyfeed/dailyfeed/internal/route"
 )
 
@@ -30,9 +31,6 @@ const (
 	PartOf = "dailyfeed"
 	// GroupLabel carries a Service's scaling group.
 	GroupLabel = "dailyfeed.dev/group"
-	// TopicBaseLabel marks a KafkaSource with the base name of the dated
-	// topics it reads, so rotate-topics can find the sources to patch.
-	TopicBaseLabel = "dailyfeed.dev/topic-base"
 	// ImagePrefix starts every image placeholder: dailyfeed/<fn>. The
 	// kustomization maps each to a registry (DefaultRegistry) and an overlay
 	// pins the release with `kustomize edit set image`.
@@ -42,11 +40,11 @@ const (
 	// KafkaBootstrap is the Kafka bootstrap address on the cluster (a
 	// Strimzi cluster "my-cluster" in namespace kafka).
 	KafkaBootstrap = "my-cluster-kafka-bootstrap.kafka:9092"
-	// TopicZone is the time zone of the dated topics and of the schedules.
-	TopicZone = "Asia/Seoul"
-	// ActivityTopic is the default base of the dated topics a sink reads
-	// (kafka.DefaultTopicBase).
-	ActivityTopic = "member-activity"
+	// TopicZone is the time zone of the dated topics and of the schedules,
+	// and ActivityTopic the base of the dated topics a sink reads: the
+	// functions' defaults (config), fixed here at generation time.
+	TopicZone     = config.DefaultTopicTimeZone
+	ActivityTopic = config.DefaultTopicBase
 	// AllInOne is the root function serving every route.
 	AllInOne = "dailyfeed"
 	// RotateTopics is the job that patches the KafkaSources' topics; its
@@ -256,8 +254,6 @@ var configData = map[string]string{
 	"REDIS_PREFIX":             "dailyfeed:",
 	"KAFKA_BROKERS":            KafkaBootstrap,
 	"KAFKA_ACKS":               "1",
-	"TOPIC_BASE":               ActivityTopic,
-	"TOPIC_TIMEZONE":           TopicZone,
 	"TOPIC_PARTITIONS":         "3",
 	"TOPIC_RETENTION":          "168h",
 	"S3_ENDPOINT":              "http://minio.minio:9000",
@@ -284,6 +280,13 @@ var configData = map[string]string{
 // SecretKeys are the credentials kept in the Secret, never in git.
 var SecretKeys = []string{"DATABASE_URL", "REDIS_PASSWORD", "S3_ACCESS_KEY", "S3_SECRET_KEY"}
 
+// GeneratedKeys are settings fixed when the manifests are generated
+// (config.DefaultTopicBase and DefaultTopicTimeZone name the KafkaSources'
+// topics, their label and the PingSources' zone), so the ConfigMap leaves
+// them out: a ConfigMap edit cannot move producers off the topics the
+// sources read.
+var GeneratedKeys = []string{"TOPIC_BASE", "TOPIC_TIMEZONE"}
+
 // LocalOnlyKeys are settings the cluster does not take from the ConfigMap:
 // DATABASE_SCHEMA isolates tests, LISTEN_ADDRESS is set on each container,
 // SINKS_LISTEN_ADDRESS is the local runner's sink listener, LOCAL_SINKS splits
@@ -305,7 +308,10 @@ var configComment = "# The non-secret settings of every function (README.md, Con
 	"#     --from-literal=S3_ACCESS_KEY='…' \\\n" +
 	"#     --from-literal=S3_SECRET_KEY='…'\n" +
 	"#\n" +
-	"# Change a setting with a kustomize patch in an overlay, not here.\n"
+	"# Change a setting with a kustomize patch in an overlay, not here. TOPIC_BASE and\n" +
+	"# TOPIC_TIMEZONE are not settings of a cluster: the KafkaSources, their topic-base\n" +
+	"# label and the PingSources are generated from the functions' defaults\n" +
+	"# (internal/config DefaultTopicBase, DefaultTopicTimeZone), which they use.\n"
 
 func configMap() *corev1.ConfigMap {
 	return &corev1.ConfigMap{

@@ -34,6 +34,7 @@ import (
 	"github.com/dailyfeed/dailyfeed/internal/config"
 	"github.com/dailyfeed/dailyfeed/internal/manifest"
 	"github.com/dailyfeed/dailyfeed/internal/route"
+	"github.com/dailyfeed/dailyfeed/kafka"
 )
 
 // root is the repository root, seen from this package.
@@ -293,17 +294,17 @@ func TestGeneratorHandlesSinksAndJobs(t *testing.T) {
 	objs := decodeFiles(t, files)
 	checkObjects(t, fns, objs)
 
-	var kafka, ping []string
+	var sources, ping []string
 	for _, o := range objs {
 		switch v := o.obj.(type) {
 		case *kafkasourcesv1.KafkaSource:
-			kafka = append(kafka, v.Name)
+			sources = append(sources, v.Name)
 			if v.Spec.ConsumerGroup != "dailyfeed-"+v.Name || v.Spec.InitialOffset != kafkasourcesv1.OffsetEarliest {
 				t.Errorf("KafkaSource %s: consumer group %q, initial offset %q", v.Name, v.Spec.ConsumerGroup, v.Spec.InitialOffset)
 			}
 			if v.Name == "thumbnail-image" { // one undated topic, left alone by rotate-topics
-				if !slices.Equal(v.Spec.Topics, []string{route.ImageUploadsTopic}) || v.Labels[manifest.TopicBaseLabel] != "" {
-					t.Errorf("KafkaSource %s topics %v, label %q; want [%s] and no topic-base label", v.Name, v.Spec.Topics, v.Labels[manifest.TopicBaseLabel], route.ImageUploadsTopic)
+				if !slices.Equal(v.Spec.Topics, []string{route.ImageUploadsTopic}) || v.Labels[kafka.TopicBaseLabel] != "" {
+					t.Errorf("KafkaSource %s topics %v, label %q; want [%s] and no topic-base label", v.Name, v.Spec.Topics, v.Labels[kafka.TopicBaseLabel], route.ImageUploadsTopic)
 				}
 				continue
 			}
@@ -311,8 +312,8 @@ func TestGeneratorHandlesSinksAndJobs(t *testing.T) {
 			if !slices.Equal(v.Spec.Topics, want) {
 				t.Errorf("KafkaSource %s topics %v, want %v", v.Name, v.Spec.Topics, want)
 			}
-			if v.Labels[manifest.TopicBaseLabel] != manifest.ActivityTopic {
-				t.Errorf("KafkaSource %s has no %s label", v.Name, manifest.TopicBaseLabel)
+			if v.Labels[kafka.TopicBaseLabel] != manifest.ActivityTopic {
+				t.Errorf("KafkaSource %s has no %s label", v.Name, kafka.TopicBaseLabel)
 			}
 		case *sourcesv1.PingSource:
 			ping = append(ping, v.Name)
@@ -326,9 +327,9 @@ func TestGeneratorHandlesSinksAndJobs(t *testing.T) {
 			}
 		}
 	}
-	slices.Sort(kafka)
-	if want := []string{"fanout-feed", "record-activity", "thumbnail-image", "update-stats"}; !slices.Equal(kafka, want) {
-		t.Errorf("KafkaSources %v, want %v (none for the dead-letter sink)", kafka, want)
+	slices.Sort(sources)
+	if want := []string{"fanout-feed", "record-activity", "thumbnail-image", "update-stats"}; !slices.Equal(sources, want) {
+		t.Errorf("KafkaSources %v, want %v (none for the dead-letter sink)", sources, want)
 	}
 	if !slices.Contains(ping, "rotate-topics") || !slices.Contains(ping, "relay-outbox") {
 		t.Errorf("PingSources %v", ping)
@@ -666,16 +667,70 @@ func TestConfigMapCoversREADME(t *testing.T) {
 	if len(documented) == 0 {
 		t.Fatal("no configuration table in README.md")
 	}
-	known := slices.Concat(manifest.ConfigKeys(), manifest.SecretKeys, manifest.LocalOnlyKeys)
+	known := slices.Concat(manifest.ConfigKeys(), manifest.SecretKeys, manifest.LocalOnlyKeys, manifest.GeneratedKeys)
 	for _, v := range documented {
 		if !slices.Contains(known, v) {
-			t.Errorf("README's %s is neither in the ConfigMap, the Secret nor LocalOnlyKeys", v)
+			t.Errorf("README's %s is neither in the ConfigMap, the Secret, LocalOnlyKeys nor GeneratedKeys", v)
 		}
 	}
 	for _, v := range slices.Concat(manifest.ConfigKeys(), manifest.SecretKeys) {
 		if !slices.Contains(documented, v) {
 			t.Errorf("%s is not in README's configuration table", v)
 		}
+	}
+}
+
+// TestTopicSettingsAgreeByConstruction: a function configured by the
+// committed ConfigMap publishes to the base the dated KafkaSources read
+// (and are labelled with, for rotate-topics) and dates topics in the time
+// zone of the PingSources' schedules; the ConfigMap cannot say otherwise,
+// as it does not carry the two settings.
+func TestTopicSettingsAgreeByConstruction(t *testing.T) {
+	objs := decodeFiles(t, committed(t))
+	var cm *corev1.ConfigMap
+	for _, o := range objs {
+		if v, ok := o.obj.(*corev1.ConfigMap); ok && v.Name == manifest.ConfigMap {
+			cm = v
+		}
+	}
+	if cm == nil {
+		t.Fatal("no ConfigMap")
+	}
+	for _, k := range manifest.GeneratedKeys {
+		if _, ok := cm.Data[k]; ok {
+			t.Errorf("the ConfigMap sets %s, a generation-time setting", k)
+		}
+	}
+	cfg, err := config.Load(cm.Data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dated, pings int
+	for _, o := range objs {
+		switch v := o.obj.(type) {
+		case *kafkasourcesv1.KafkaSource:
+			base, ok := v.Labels[kafka.TopicBaseLabel]
+			if !ok {
+				continue // an undated topic
+			}
+			dated++
+			if base != cfg.TopicBase {
+				t.Errorf("KafkaSource %s reads base %q, the functions publish to %q", v.Name, base, cfg.TopicBase)
+			}
+			for _, topic := range v.Spec.Topics {
+				if b, _, ok := kafka.ParseTopic(topic, cfg.TopicTimeZone); !ok || b != cfg.TopicBase {
+					t.Errorf("KafkaSource %s reads %s, not a dated topic of %s", v.Name, topic, cfg.TopicBase)
+				}
+			}
+		case *sourcesv1.PingSource:
+			pings++
+			if v.Spec.Timezone != cfg.TopicTimeZone.String() {
+				t.Errorf("PingSource %s runs in %s, the topics are dated in %s", v.Name, v.Spec.Timezone, cfg.TopicTimeZone)
+			}
+		}
+	}
+	if dated == 0 || pings == 0 {
+		t.Errorf("%d dated KafkaSources and %d PingSources checked", dated, pings)
 	}
 }
 

@@ -1,7 +1,7 @@
 // Package manifest generates every deployment file of dailyfeed from the
-// route table: each function's func.yaml, the root all-in-one func.yaml,
-// the Knative manifests under knative/, docs/api.md and the OpenAPI
-// description openapi.json. Nothing is written by hand; a test
+// route table: each function's func.yaml, the root all-in-one func.yaml and
+// its registry of constructors (functions.go), the Knative manifests under
+// knative/, docs/api.md and the OpenAPI description openapi.json. Nothing is written by hand; a test
 // fails when the committed files differ from what Files produces.
 package manifest
 
@@ -39,6 +39,11 @@ func Files() (map[string][]byte, error) {
 		return nil, err
 	}
 	files["docs/api.md"] = apiDoc()
+	reg, err := registry(route.Functions)
+	if err != nil {
+		return nil, err
+	}
+	files[RegistryPath] = reg
 	api, err := openapi.JSON()
 	if err != nil {
 		return nil, err

@@ -43,7 +43,7 @@ func Config(t testing.TB) config.Config {
 	cfg.DatabaseSchema = "test_" + id
 	cfg.RedisPrefix = "test:" + id + ":"
 	cfg.S3Bucket = "test-" + id
-	cfg.TopicBase = "test-" + id + "-member-activity"
+	cfg.TopicBase = "test-" + id + "-" + config.DefaultTopicBase
 	return cfg
 }
 
