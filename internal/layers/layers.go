@@ -54,7 +54,7 @@ var Of = map[string]Layer{
 	"internal/route": Base, "internal/search/terms": Base, "events": Base, "migrations": Base,
 
 	"internal/postgres": Adapters, "internal/outbox": Adapters, "internal/outbox/emit": Adapters,
-	"kafka": Adapters, "minio": Adapters, "internal/deadletter": Adapters, "internal/metrics": Adapters,
+	"kafka": Adapters, "kafka/rotation": Adapters, "minio": Adapters, "internal/deadletter": Adapters, "internal/metrics": Adapters,
 
 	"internal/member": Domain, "internal/auth": Domain, "internal/ratelimit": Domain,
 	"internal/content": Domain, "internal/follow": Domain, "internal/timeline": Domain,
@@ -73,9 +73,6 @@ var Of = map[string]Layer{
 var HTTPAllowed = map[string]string{
 	"internal/auth":  "reads a request's bearer token; fetches signing keys",
 	"internal/image": "reads a multipart upload; sniffs content types",
-	// Until the error table is declared once in errcode.
-	"internal/content": "registers its codes' HTTP statuses",
-	"internal/follow":  "registers its codes' HTTP statuses",
 }
 
 // KitsDrivingFunctions are the test kits that still build their handler
