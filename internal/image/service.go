@@ -22,12 +22,15 @@ type Service struct {
 	Store *minio.Store
 	Opts  Options
 	Now   func() time.Time
+	// Processed is told how long each decode and thumbnail took and its
+	// outcome ("made", "invalidated", "failed"); nil tells nobody.
+	Processed func(outcome string, took time.Duration)
 }
 
 // NewService returns the image service over s's database, bucket and
 // clock; zero fields of opts take their defaults.
 func NewService(s *stack.Stack, opts Options) *Service {
-	return &Service{DB: s.DB, Store: s.Store, Opts: opts.withDefaults(), Now: s.Now}
+	return &Service{DB: s.DB, Store: s.Store, Opts: opts.withDefaults(), Now: s.Now, Processed: s.Observe().ImageProcessed}
 }
 
 // Upload checks an uploaded file of member (Inspect: magic bytes,

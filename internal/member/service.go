@@ -38,6 +38,7 @@ func NewService(s *stack.Stack) *Service {
 		LoginAttempts: ratelimit.Attempts{
 			Redis: s.Redis, DB: s.DB, Prefix: s.Config.RedisPrefix + "auth:login-attempts:",
 			Max: MaxLoginFailures, Window: LoginFailureWindow, Now: s.Now,
+			Refused: s.Observe().LoginRefused, Fallback: s.Observe().Fallback,
 		},
 	}
 }

@@ -29,6 +29,27 @@ func NewRegistry() *prometheus.Registry {
 	return r
 }
 
+// Off is the METRICS_ADDRESS that serves no metrics.
+const Off = "off"
+
+// ServeSetting serves reg in the background until ctx ends, on the address
+// setting names (METRICS_ADDRESS): "" is DefaultAddress, Off nothing. A
+// listener that cannot be opened is logged: the function serves on without
+// metrics.
+func ServeSetting(ctx context.Context, setting string, reg *prometheus.Registry) {
+	if setting == Off {
+		return
+	}
+	if setting == "" {
+		setting = DefaultAddress
+	}
+	go func() {
+		if err := Serve(ctx, setting, reg); err != nil {
+			slog.ErrorContext(ctx, "metrics not served", "err", err)
+		}
+	}()
+}
+
 // Serve serves reg at /metrics on addr until ctx ends.
 func Serve(ctx context.Context, addr string, reg *prometheus.Registry) error {
 	ln, err := net.Listen("tcp", addr)
