@@ -15,10 +15,12 @@ migrate: stack
 ACTIONLINT := github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
 
 ## test: start the local stack and run every test against the real servers, then
-## build one HTTP, one CloudEvent and the all-in-one function with func's host
-## builder (OCI image checked) and lint the GitHub workflows
+## check the alerting rules with promtool (installed when missing), build one
+## HTTP, one CloudEvent and the all-in-one function with func's host builder
+## (OCI image checked) and lint the GitHub workflows
 test: stack .local/bin/func
 	$(GO) test -count=1 -timeout 40m ./...
+	./scripts/promtool.sh
 	./scripts/func-check.sh
 	$(GO) run $(ACTIONLINT)
 

@@ -15,6 +15,7 @@ type Observers struct {
 	fallbacks *prometheus.CounterVec
 	refusals  *prometheus.CounterVec
 	images    *prometheus.HistogramVec
+	kept      *prometheus.CounterVec
 }
 
 // NewObservers registers the domain counters on reg.
@@ -33,8 +34,12 @@ func NewObservers(reg prometheus.Registerer) *Observers {
 			Help:    "Time to decode an original and make its thumbnail, by outcome (made, invalidated, failed).",
 			Buckets: []float64{.01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
 		}, []string{"outcome"}),
+		kept: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "dailyfeed_dead_letters_kept_total",
+			Help: "Dead-lettered events the dead-letter sink (store-dead-letter) kept, by the sink that failed and its last status (\"\" when it never answered).",
+		}, []string{"sink", "status"}),
 	}
-	reg.MustRegister(o.fallbacks, o.refusals, o.images)
+	reg.MustRegister(o.fallbacks, o.refusals, o.images, o.kept)
 	return o
 }
 
@@ -48,6 +53,9 @@ func (o *Observers) LoginRefused(store string) { o.refusals.WithLabelValues(stor
 func (o *Observers) ImageProcessed(outcome string, took time.Duration) {
 	o.images.WithLabelValues(outcome).Observe(took.Seconds())
 }
+
+// DeadLetterKept implements stack.Observer.
+func (o *Observers) DeadLetterKept(sink, status string) { o.kept.WithLabelValues(sink, status).Inc() }
 
 // Instrument registers on reg what a process over st reports: the domain
 // observers (set as st.Observer) and, when st publishes through the

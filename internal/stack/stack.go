@@ -75,12 +75,15 @@ type Stack struct {
 // Observer is told about what an operator watches in the domain packages:
 // a Redis cache answered by its PostgreSQL fallback (cache, reason), a
 // login refused by the brute-force guard (store: redis or postgres), an
-// image processed by the thumbnailer (outcome, time). Its methods must be
-// quick and safe for concurrent use.
+// image processed by the thumbnailer (outcome, time), a dead letter kept
+// by the dead-letter sink (the sink that failed, its last status, "" when
+// it never answered). Its methods must be quick and safe for concurrent
+// use.
 type Observer interface {
 	Fallback(cache, reason string)
 	LoginRefused(store string)
 	ImageProcessed(outcome string, took time.Duration)
+	DeadLetterKept(sink, status string)
 }
 
 // Observe returns the stack's Observer, one that is told nothing when none
@@ -97,6 +100,7 @@ type unobserved struct{}
 func (unobserved) Fallback(string, string)              {}
 func (unobserved) LoginRefused(string)                  {}
 func (unobserved) ImageProcessed(string, time.Duration) {}
+func (unobserved) DeadLetterKept(string, string)        {}
 
 // Prepare sets up what the functions expect to exist, for the systems of
 // needs: it applies the database migrations (PostgreSQL) and creates the
