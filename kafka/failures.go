@@ -63,8 +63,8 @@ func (f *failureLog) failed(ctx context.Context, m *sarama.ConsumerMessage, e ev
 		s = &streak{since: now, reported: now, outcomes: map[Outcome]int{}}
 		f.streaks[k] = s
 		s.failures, s.records, s.status, s.err = 1, 1, a.status, errText
-		f.log.WarnContext(ctx, "kafka source: "+f.target+" failing, retrying (logged again every "+f.report.String()+" while it lasts, and when it recovers)",
-			"url", f.url, "topic", m.Topic, "partition", m.Partition, "offset", m.Offset,
+		f.log.WarnContext(ctx, "kafka source: "+f.target+" failing, retrying",
+			"url", f.url, "reported_every", f.report.String(), "topic", m.Topic, "partition", m.Partition, "offset", m.Offset,
 			"event", e.ID(), "type", e.Type(), "status", a.status, "err", errText)
 		return
 	}
