@@ -17,10 +17,12 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 DEADCODE    := golang.org/x/tools/cmd/deadcode@v0.52.0
 
 ## test: start the local stack and run every test against the real servers, then
-## build one HTTP, one CloudEvent and the all-in-one function with func's host
-## builder (OCI image checked) and lint the GitHub workflows
+## check the alerting rules with promtool (installed when missing), build one
+## HTTP, one CloudEvent and the all-in-one function with func's host builder
+## (OCI image checked) and lint the GitHub workflows
 test: stack .local/bin/func
 	$(GO) test -count=1 -timeout 40m ./...
+	./scripts/promtool.sh
 	./scripts/func-check.sh
 	$(GO) run $(ACTIONLINT)
 

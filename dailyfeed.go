@@ -14,8 +14,11 @@ import (
 	"os"
 	"sync"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/dailyfeed/dailyfeed/internal/config"
 	"github.com/dailyfeed/dailyfeed/internal/fn"
+	"github.com/dailyfeed/dailyfeed/internal/metrics"
 	"github.com/dailyfeed/dailyfeed/internal/route"
 	"github.com/dailyfeed/dailyfeed/internal/stack"
 )
@@ -26,10 +29,15 @@ type Instance = fn.Instance
 // Server is the all-in-one function.
 type Server struct {
 	router *fn.Router
+	// reg is the process's one metrics registry, and handler the router
+	// with its requests observed.
+	reg     *prometheus.Registry
+	handler http.Handler
 
-	mu    sync.RWMutex
-	stack *stack.Stack
-	owned bool
+	mu          sync.RWMutex
+	stack       *stack.Stack
+	owned       bool
+	stopMetrics context.CancelFunc
 }
 
 // New returns the all-in-one function serving every HTTP function. It does
@@ -46,8 +54,14 @@ func New() *Server {
 		}
 		functions[f.Name] = newFn()
 	}
-	return &Server{router: fn.NewRouter(functions)}
+	s := &Server{router: fn.NewRouter(functions), reg: metrics.NewRegistry()}
+	s.handler = metrics.NewHTTP(s.reg).Wrap(s.router.Resolve, s.router)
+	return s
 }
+
+// Registry returns the registry of the all-in-one's metrics, which Start
+// serves on METRICS_ADDRESS.
+func (s *Server) Registry() *prometheus.Registry { return s.reg }
 
 // NewShared returns the all-in-one function over an open stack (tests and
 // the local runner).
@@ -61,6 +75,7 @@ func (s *Server) share(st *stack.Stack, owned bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.stack, s.owned = st, owned
+	metrics.Instrument(s.reg, st)
 	s.router.Share(st)
 }
 
@@ -89,6 +104,12 @@ func (s *Server) Start(ctx context.Context, env map[string]string) error {
 		return fmt.Errorf("start dailyfeed: %w", err)
 	}
 	s.share(st, true)
+	// Metrics on METRICS_ADDRESS ("off": none) until Stop.
+	mctx, stopMetrics := context.WithCancel(context.WithoutCancel(ctx))
+	metrics.ServeSetting(mctx, env["METRICS_ADDRESS"], s.reg)
+	s.mu.Lock()
+	s.stopMetrics = stopMetrics
+	s.mu.Unlock()
 	go st.Warm(context.WithoutCancel(ctx))
 	slog.InfoContext(ctx, "dailyfeed started")
 	return nil
@@ -101,7 +122,10 @@ func (s *Server) Stop(context.Context) error {
 	if s.owned && s.stack != nil {
 		s.stack.Close()
 	}
-	s.stack = nil
+	if s.stopMetrics != nil {
+		s.stopMetrics()
+	}
+	s.stack, s.stopMetrics = nil, nil
 	return nil
 }
 
@@ -144,5 +168,5 @@ func (s *Server) Handle(w http.ResponseWriter, r *http.Request) {
 		_, _ = w.Write(apiDescription)
 		return
 	}
-	s.router.ServeHTTP(w, r)
+	s.handler.ServeHTTP(w, r)
 }

@@ -41,17 +41,17 @@ type job struct {
 // events. It returns when ctx ends.
 //
 // With sinks false the sinks and the emulator are left to another process
-// (cmd/sinks), as on a cluster where they scale on their own. Metrics of
-// what runs here are served on METRICS_ADDRESS (default 127.0.0.1:9464,
-// "off" for none). RunLocal returns when ctx ends and the sources have
-// committed what their sinks answered.
+// (cmd/sinks), as on a cluster where they scale on their own. The metrics
+// of what runs here join the all-in-one's registry, which Start serves on
+// METRICS_ADDRESS (default 127.0.0.1:9464, "off" for none). RunLocal
+// returns when ctx ends and the sources have committed what their sinks
+// answered.
 func (s *Server) RunLocal(ctx context.Context, sinks bool) {
 	st := s.waitStarted(ctx)
 	if st == nil {
 		return
 	}
-	reg := metrics.NewRegistry()
-	ServeMetrics(ctx, reg)
+	reg := s.Registry()
 	for _, j := range localJobs {
 		go runEvery(ctx, st, j)
 	}
@@ -72,18 +72,7 @@ func (s *Server) RunLocal(ctx context.Context, sinks bool) {
 // ServeMetrics serves reg on METRICS_ADDRESS (default 127.0.0.1:9464;
 // "off" serves nothing) until ctx ends.
 func ServeMetrics(ctx context.Context, reg *prometheus.Registry) {
-	addr := os.Getenv("METRICS_ADDRESS")
-	if addr == "off" {
-		return
-	}
-	if addr == "" {
-		addr = metrics.DefaultAddress
-	}
-	go func() {
-		if err := metrics.Serve(ctx, addr, reg); err != nil {
-			slog.ErrorContext(ctx, "metrics not served", "err", err)
-		}
-	}()
+	metrics.ServeSetting(ctx, os.Getenv("METRICS_ADDRESS"), reg)
 }
 
 func (s *Server) waitStarted(ctx context.Context) *stack.Stack {

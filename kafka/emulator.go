@@ -151,8 +151,13 @@ type SourceOptions struct {
 	Observer Observer
 	// Grace bounds how long an attempt in flight may finish after ctx
 	// ended (default 10 s).
-	Grace  time.Duration
-	Logger *slog.Logger
+	Grace time.Duration
+	// FailureReport is how often a partition whose deliveries keep failing
+	// is logged again (default DefaultFailureReport): failures are logged
+	// when they start, then every FailureReport with counts, then when the
+	// sink recovers; never per retry.
+	FailureReport time.Duration
+	Logger        *slog.Logger
 }
 
 // Parker keeps a dead-lettered event (with its record's coordinates) that
@@ -177,11 +182,13 @@ const (
 // delivery metrics implement it. Its methods must be quick and safe for
 // concurrent use.
 type Observer interface {
-	// Attempted reports one POST to url: its status (0 when there was no
+	// Attempted reports one POST to url: which attempt of the event it was
+	// (1 the first, 2 the first retry...), its status (0 when there was no
 	// answer) and how long it took.
-	Attempted(source, url string, status int, took time.Duration)
-	// Done reports the outcome of the record at topic/partition/offset.
-	Done(source, topic string, partition int32, offset int64, o Outcome)
+	Attempted(source, url string, attempt, status int, took time.Duration)
+	// Done reports the outcome of the record at topic/partition/offset and
+	// the sink's last status (0 when it never answered).
+	Done(source, topic string, partition int32, offset int64, o Outcome, status int)
 }
 
 // Source is one emulated KafkaSource: a consumer group delivering the
@@ -189,6 +196,8 @@ type Observer interface {
 type Source struct {
 	o   SourceOptions
 	log *slog.Logger
+	// The failures of the sink and of the dead-letter sink, per partition.
+	sinkFailures, deadLetterFailures *failureLog
 }
 
 // NewSource returns the source of o. It does no I/O.
@@ -220,7 +229,15 @@ func NewSource(o SourceOptions) *Source {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
-	return &Source{o: o, log: o.Logger.With("source", o.Name)}
+	if o.FailureReport <= 0 {
+		o.FailureReport = DefaultFailureReport
+	}
+	log := o.Logger.With("source", o.Name)
+	return &Source{
+		o: o, log: log,
+		sinkFailures:       newFailureLog(log, "sink", o.Sink, o.FailureReport),
+		deadLetterFailures: newFailureLog(log, "dead-letter sink", o.DeadLetterSink, o.FailureReport),
+	}
 }
 
 // Options returns the source's options, defaults applied.
@@ -413,9 +430,9 @@ func (s *Source) handle(ctx context.Context, m *sarama.ConsumerMessage) bool {
 	defer stop()
 
 	e, wrapped := s.eventOf(ctx, m)
-	last, err := s.deliver(ctx, inflight, s.o.Sink, e, s.backoff())
+	last, err := s.deliver(ctx, inflight, s.o.Sink, e, s.backoff(), s.sinkFailures, m)
 	if err == nil {
-		s.done(m, Delivered)
+		s.done(m, Delivered, last.status)
 		return true
 	}
 	if ctx.Err() != nil {
@@ -425,10 +442,15 @@ func (s *Source) handle(ctx context.Context, m *sarama.ConsumerMessage) bool {
 	dl := deadLettered(e, s.o.Sink, last, m, wrapped)
 	reason := "no dead-letter sink"
 	if s.o.DeadLetterSink != "" {
-		_, err := s.deliver(ctx, inflight, s.o.DeadLetterSink, dl, retry.WithCappedDuration(30*time.Second, s.backoff()))
+		_, err := s.deliver(ctx, inflight, s.o.DeadLetterSink, dl, retry.WithCappedDuration(30*time.Second, s.backoff()), s.deadLetterFailures, m)
 		if err == nil {
-			log.WarnContext(ctx, "kafka source: event dead-lettered", "status", last.status, "err", last.error())
-			s.done(m, DeadLettered)
+			// Counted in the sink's failure log, which logged the first
+			// failed record with its coordinates; every dead letter
+			// keeps its own (the dead-letter sink stores them).
+			if !s.sinkFailures.counted(m, DeadLettered) {
+				log.WarnContext(ctx, "kafka source: event dead-lettered", "status", last.status, "err", last.error())
+			}
+			s.done(m, DeadLettered, last.status)
 			return true
 		}
 		if ctx.Err() != nil {
@@ -438,14 +460,18 @@ func (s *Source) handle(ctx context.Context, m *sarama.ConsumerMessage) bool {
 	}
 	if s.o.Park == nil {
 		log.ErrorContext(ctx, "kafka source: undeliverable event dropped", "err", last.error(), "reason", reason)
-		s.done(m, Dropped)
+		s.sinkFailures.counted(m, Dropped)
+		s.done(m, Dropped, last.status)
 		return true
 	}
 	if !s.park(ctx, log, dl, reason) {
 		return false
 	}
-	log.WarnContext(ctx, "kafka source: event parked (the dead-letter sink did not take it)", "status", last.status, "reason", reason)
-	s.done(m, Parked)
+	s.sinkFailures.counted(m, Parked)
+	if !s.deadLetterFailures.counted(m, Parked) {
+		log.WarnContext(ctx, "kafka source: event parked (the dead-letter sink did not take it)", "status", last.status, "reason", reason)
+	}
+	s.done(m, Parked, last.status)
 	return true
 }
 
@@ -470,9 +496,9 @@ func (s *Source) park(ctx context.Context, log *slog.Logger, dl event.Event, rea
 	return err == nil
 }
 
-func (s *Source) done(m *sarama.ConsumerMessage, o Outcome) {
+func (s *Source) done(m *sarama.ConsumerMessage, o Outcome, status int) {
 	if s.o.Observer != nil {
-		s.o.Observer.Done(s.o.Name, m.Topic, m.Partition, m.Offset, o)
+		s.o.Observer.Done(s.o.Name, m.Topic, m.Partition, m.Offset, o, status)
 	}
 }
 
@@ -554,17 +580,24 @@ func (s *Source) backoff() retry.Backoff {
 	return retry.WithMaxRetries(uint64(max(s.o.Delivery.Retry, 0)), s.backoffPolicy())
 }
 
-// deliver POSTs e to url until it is accepted, a permanent failure, or b
-// gives up. It returns the last attempt.
-// Backoff waits end with ctx; an attempt runs under inflight, which
-// outlives ctx by the grace period.
-func (s *Source) deliver(ctx, inflight context.Context, url string, e event.Event, b retry.Backoff) (attempt, error) {
+// deliver POSTs e (of record m) to url until it is accepted, a permanent
+// failure, or b gives up, noting failures and success in fl. It returns
+// the last attempt. Backoff waits end with ctx; an attempt runs under
+// inflight, which outlives ctx by the grace period.
+func (s *Source) deliver(ctx, inflight context.Context, url string, e event.Event, b retry.Backoff, fl *failureLog, m *sarama.ConsumerMessage) (attempt, error) {
 	var last attempt
+	n := 0
 	err := retry.Do(ctx, b, func(context.Context) error {
 		began := time.Now()
 		last = s.post(inflight, url, e)
+		n++
 		if s.o.Observer != nil {
-			s.o.Observer.Attempted(s.o.Name, url, last.status, time.Since(began))
+			s.o.Observer.Attempted(s.o.Name, url, n, last.status, time.Since(began))
+		}
+		if last.ok() {
+			fl.ok(ctx, m)
+		} else if inflight.Err() == nil {
+			fl.failed(ctx, m, e, n, last)
 		}
 		switch {
 		case last.ok():

@@ -51,6 +51,7 @@ func run(ctx context.Context) error {
 		addr = dailyfeed.DefaultSinksAddress
 	}
 	reg := metrics.NewRegistry()
+	metrics.Instrument(reg, st)
 	dailyfeed.ServeMetrics(ctx, reg)
 	return dailyfeed.RunSinks(ctx, st, addr, reg)
 }

@@ -8,6 +8,7 @@ package storedeadletter
 import (
 	"context"
 	"log/slog"
+	"strconv"
 
 	"github.com/cloudevents/sdk-go/v2/event"
 
@@ -34,9 +35,12 @@ func (f *Function) Handle(ctx context.Context, e event.Event) error {
 	l, err := deadletter.Store{DB: s.DB, Now: s.Now}.Keep(ctx, e)
 	if err == nil {
 		log := slog.With("id", l.ID, "event", l.EventID, "type", l.EventType, "sink", l.Sink, "attempts", l.Attempts)
+		status := ""
 		if l.ErrorCode != nil {
 			log = log.With("code", *l.ErrorCode)
+			status = strconv.Itoa(*l.ErrorCode)
 		}
+		s.Observe().DeadLetterKept(l.Sink, status)
 		log.WarnContext(ctx, "dead letter kept")
 	}
 	return sink.Result(ctx, f.Name(), e, err)

@@ -39,6 +39,14 @@ type VerifierConfig struct {
 	// Now is the clock (the stack's, so tests can move it).
 	Now func() time.Time
 
+	// Fallback is told when a check could not use its cache: the Redis
+	// blacklist ("blacklist": "redis_error" when Redis failed,
+	// "not_loaded" when its loaded sentinel is missing or older than a
+	// failure) and the signing-key cache ("signing_keys": "fetch_failed"
+	// when a stale cache is served because the re-fetch failed). Nil tells
+	// nobody.
+	Fallback func(cache, reason string)
+
 	// KeyCacheTTL is how long fetched keys are used before a re-fetch
 	// (default 5 minutes).
 	KeyCacheTTL time.Duration
@@ -93,6 +101,9 @@ const (
 func NewVerifier(cfg VerifierConfig) *Verifier {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.Fallback == nil {
+		cfg.Fallback = func(string, string) {}
 	}
 	if cfg.KeyCacheTTL <= 0 {
 		cfg.KeyCacheTTL = 5 * time.Minute
@@ -216,8 +227,11 @@ func (v *Verifier) key(ctx context.Context, kid string) (PublicKey, error) {
 	default:
 		// Nothing cached, or the cache is stale. A failed refresh of a stale
 		// cache keeps serving the keys already known.
-		if err := v.refresh(ctx, seen); err != nil && !known {
-			return PublicKey{}, err
+		if err := v.refresh(ctx, seen); err != nil {
+			if !known {
+				return PublicKey{}, err
+			}
+			v.cfg.Fallback("signing_keys", "fetch_failed")
 		}
 	}
 	v.mu.RLock()
@@ -300,6 +314,7 @@ func (v *Verifier) checkRevoked(ctx context.Context, c *Claims) error {
 	vals, err := v.cfg.Redis.MGet(ctx, keys...).Result()
 	if err != nil {
 		v.markDirty()
+		v.cfg.Fallback("blacklist", "redis_error")
 		slog.WarnContext(ctx, "redis blacklist unavailable, using postgres", "err", err)
 		return v.checkRevokedInDB(ctx, c)
 	}
@@ -310,6 +325,7 @@ func (v *Verifier) checkRevoked(ctx context.Context, c *Claims) error {
 		// Redis lost the blacklist (flushed, restarted, or writes missed it
 		// during an outage): PostgreSQL decides, and the blacklist reloads.
 		v.reloadBlacklist()
+		v.cfg.Fallback("blacklist", "not_loaded")
 		return v.checkRevokedInDB(ctx, c)
 	}
 	gen, ok := parseInt(vals[2])

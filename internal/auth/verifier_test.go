@@ -155,7 +155,9 @@ func TestStaleKeysServedWhenSourceFails(t *testing.T) {
 	now := time.Now()
 	var mu sync.Mutex
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
-	v := auth.NewVerifier(auth.VerifierConfig{Issuer: "iss", Audience: "aud", Source: src, Now: clock, KeyCacheTTL: time.Minute})
+	var fallbacks []string
+	v := auth.NewVerifier(auth.VerifierConfig{Issuer: "iss", Audience: "aud", Source: src, Now: clock, KeyCacheTTL: time.Minute,
+		Fallback: func(cache, reason string) { mu.Lock(); fallbacks = append(fallbacks, cache+"/"+reason); mu.Unlock() }})
 	ctx := context.Background()
 	past := now.Add(-time.Second)
 	if _, err := v.Verify(ctx, token(t, "k", priv, past)); !errcode.Is(err, errcode.TokenExpired) {
@@ -167,6 +169,12 @@ func TestStaleKeysServedWhenSourceFails(t *testing.T) {
 	mu.Unlock()
 	if _, err := v.Verify(ctx, token(t, "k", priv, past)); !errcode.Is(err, errcode.TokenExpired) {
 		t.Errorf("stale key with source down: %v", err)
+	}
+	// The stale cache served is a fallback the metrics count.
+	mu.Lock()
+	defer mu.Unlock()
+	if len(fallbacks) != 1 || fallbacks[0] != "signing_keys/fetch_failed" {
+		t.Errorf("fallbacks reported %v, want one signing_keys/fetch_failed", fallbacks)
 	}
 }
 

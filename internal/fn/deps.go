@@ -84,13 +84,16 @@ func (d *Deps) Members() *member.Service {
 		LoginAttempts: ratelimit.Attempts{
 			Redis: d.Redis, DB: d.DB, Prefix: d.Config.RedisPrefix + "auth:login-attempts:",
 			Max: member.MaxLoginFailures, Window: member.LoginFailureWindow, Now: d.now,
+			Refused: d.Observe().LoginRefused, Fallback: d.Observe().Fallback,
 		},
 	}
 }
 
 // Images is the image service with opts (zero fields take their defaults).
 func (d *Deps) Images(opts image.Options) *image.Service {
-	return image.NewService(d.DB, d.Store, opts, d.now)
+	svc := image.NewService(d.DB, d.Store, opts, d.now)
+	svc.Processed = d.Observe().ImageProcessed
+	return svc
 }
 
 // Search is the post and comment search.

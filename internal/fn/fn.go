@@ -13,6 +13,7 @@ import (
 
 	"github.com/dailyfeed/dailyfeed/internal/config"
 	"github.com/dailyfeed/dailyfeed/internal/errcode"
+	"github.com/dailyfeed/dailyfeed/internal/metrics"
 	"github.com/dailyfeed/dailyfeed/internal/route"
 	"github.com/dailyfeed/dailyfeed/internal/stack"
 	"github.com/dailyfeed/dailyfeed/internal/web"
@@ -29,6 +30,10 @@ type Base struct {
 	stack *stack.Stack
 	deps  *Deps
 	owned bool
+	// red observes the requests of a function that runs as its own process
+	// (Start); nil in the all-in-one, which observes them at its router.
+	red         *metrics.HTTP
+	stopMetrics context.CancelFunc
 }
 
 // New returns the base of the function called name, which uses needs. It
@@ -64,8 +69,14 @@ func (b *Base) Start(ctx context.Context, env map[string]string) error {
 	if err != nil {
 		return fmt.Errorf("start %s: %w", b.name, err)
 	}
+	// Metrics on METRICS_ADDRESS ("off": none) until Stop.
+	reg := metrics.NewRegistry()
+	metrics.Instrument(reg, s)
+	mctx, stopMetrics := context.WithCancel(context.WithoutCancel(ctx))
+	metrics.ServeSetting(mctx, env["METRICS_ADDRESS"], reg)
 	b.mu.Lock()
 	b.stack, b.deps, b.owned = s, NewDeps(s, b.name), true
+	b.red, b.stopMetrics = metrics.NewHTTP(reg), stopMetrics
 	b.mu.Unlock()
 	go s.Warm(context.WithoutCancel(ctx))
 	slog.InfoContext(ctx, "function started", "function", b.name)
@@ -87,7 +98,10 @@ func (b *Base) Stop(context.Context) error {
 	if b.owned && b.stack != nil {
 		b.stack.Close()
 	}
-	b.stack, b.deps = nil, nil
+	if b.stopMetrics != nil {
+		b.stopMetrics()
+	}
+	b.stack, b.deps, b.red, b.stopMetrics = nil, nil, nil, nil
 	return nil
 }
 
@@ -125,8 +139,22 @@ func (b *Base) Deps() *Deps {
 
 // Serve matches r against the function's routes, sets the path values and
 // calls h with the function's dependencies. Unknown paths are 404, other methods 405, and
-// requests before Start 503.
+// requests before Start 503. A function started as its own process counts
+// and times the request (internal/metrics).
 func (b *Base) Serve(w http.ResponseWriter, r *http.Request, h func(http.ResponseWriter, *http.Request, *Deps)) {
+	b.mu.RLock()
+	red := b.red
+	b.mu.RUnlock()
+	red.Wrap(b.resolve, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { b.serve(w, r, h) })).ServeHTTP(w, r)
+}
+
+// resolve names the function and the route pattern serving r.
+func (b *Base) resolve(r *http.Request) (function, pattern string) {
+	m, _, _ := b.mux.Find(r.Method, r.URL.Path)
+	return b.name, m.Route.Path
+}
+
+func (b *Base) serve(w http.ResponseWriter, r *http.Request, h func(http.ResponseWriter, *http.Request, *Deps)) {
 	m, found, ok := b.mux.Find(r.Method, r.URL.Path)
 	if !ok {
 		notRouted(w, r, found)

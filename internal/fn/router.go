@@ -56,6 +56,13 @@ func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rt.functions[m.Function].Handle(w, r)
 }
 
+// Resolve names the function and the route pattern serving r ("", "" when
+// none does), for the request metrics (internal/metrics).
+func (rt *Router) Resolve(r *http.Request) (function, pattern string) {
+	m, _, _ := rt.mux.Find(r.Method, r.URL.Path)
+	return m.Function, m.Route.Path
+}
+
 // notRouted answers a request no route serves: 404, or 405 when the path
 // exists with other methods.
 func notRouted(w http.ResponseWriter, r *http.Request, pathFound bool) {

@@ -21,6 +21,9 @@ type Service struct {
 	Store *minio.Store
 	Opts  Options
 	Now   func() time.Time
+	// Processed is told how long each decode and thumbnail took and its
+	// outcome ("made", "invalidated", "failed"); nil tells nobody.
+	Processed func(outcome string, took time.Duration)
 }
 
 // NewService returns the image service over db and the bucket store, with

@@ -98,7 +98,11 @@ func (s *Service) MakeThumbnail(ctx context.Context, id string, lim *Limiter) (T
 	if err != nil {
 		return "", err
 	}
+	began := time.Now()
 	thumb, err := Thumbnail(data, s.Opts)
+	if s.Processed != nil {
+		s.Processed(processedOutcome(err), time.Since(began))
+	}
 	if err != nil {
 		if errcode.Retryable(err) || errcode.Of(err) == errcode.Internal {
 			return "", err
@@ -120,6 +124,19 @@ func (s *Service) MakeThumbnail(ctx context.Context, id string, lim *Limiter) (T
 		return ThumbnailAlready, nil
 	}
 	return ThumbnailMade, nil
+}
+
+// processedOutcome names the outcome of a decode for the metrics: a file
+// that cannot be decoded is invalidated, a retryable or internal error
+// failed.
+func processedOutcome(err error) string {
+	switch {
+	case err == nil:
+		return string(ThumbnailMade)
+	case errcode.Retryable(err) || errcode.Of(err) == errcode.Internal:
+		return "failed"
+	}
+	return string(ImageInvalidated)
 }
 
 // deleted reports whether image id has a row that is deleted.

@@ -6,14 +6,15 @@
 //     payloads, the search term splitter, the migrations. It imports only
 //     base.
 //   - adapters: PostgreSQL, the outbox and its writer, Kafka, MinIO, the
-//     dead-letter store, metrics. They import base and adapters.
+//     dead-letter store. They import base and adapters.
 //   - domain: members, tokens, the login guard, content, follows,
 //     timelines, activities, rankings, search, images. It imports base,
 //     adapters and domain, never the edge: no stack, no web, no fn, no
 //     net/http (auth and image excepted: auth reads a request's bearer
 //     token and fetches keys, image reads a multipart upload and sniffs
 //     content types).
-//   - edge: the wiring (stack, fn) and the transports (web, sink). It
+//   - edge: the wiring (stack, fn), the transports (web, sink) and the
+//     instrumentation (metrics). It
 //     imports anything below it.
 //   - functions: functions/*, the all-in-one (the module root) and cmd/*.
 //     Nothing below imports them.
@@ -54,14 +55,14 @@ var Of = map[string]Layer{
 	"internal/route": Base, "internal/search/terms": Base, "events": Base, "migrations": Base,
 
 	"internal/postgres": Adapters, "internal/outbox": Adapters, "internal/outbox/emit": Adapters,
-	"kafka": Adapters, "kafka/rotation": Adapters, "minio": Adapters, "internal/deadletter": Adapters, "internal/metrics": Adapters,
+	"kafka": Adapters, "kafka/rotation": Adapters, "minio": Adapters, "internal/deadletter": Adapters,
 
 	"internal/member": Domain, "internal/auth": Domain, "internal/ratelimit": Domain,
 	"internal/content": Domain, "internal/follow": Domain, "internal/timeline": Domain,
 	"internal/activity": Domain, "internal/ranking": Domain, "internal/search": Domain,
 	"internal/image": Domain,
 
-	"internal/stack": Edge, "internal/fn": Edge, "internal/web": Edge, "internal/sink": Edge,
+	"internal/stack": Edge, "internal/fn": Edge, "internal/web": Edge, "internal/sink": Edge, "internal/metrics": Edge,
 
 	"": Functions,
 

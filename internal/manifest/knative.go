@@ -132,6 +132,7 @@ func Knative(fns []route.Function) (map[string][]byte, error) {
 		put(s.path, "", s.obj)
 	}
 	put("knative/eventing/rbac.yaml", rbacComment, rotateTopicsRBAC()...)
+	monitoringFiles(put)
 
 	if http := httpFunctions(fns); len(http) > 0 {
 		put("knative/istio/gateway.yaml", gatewayComment, gateway())
@@ -275,6 +276,9 @@ var configData = map[string]string{
 	"JWT_KEY_GRACE":            "48h",
 	"JWKS_URL":                 "http://jwks." + Namespace + ".svc.cluster.local/.well-known/jwks.json",
 	"COOKIE_SECURE":            "true",
+	// Every function serves /metrics on its pod's port 9464, which the
+	// pod's prometheus.io annotations name (monitoring.go).
+	"METRICS_ADDRESS": fmt.Sprintf(":%d", MetricsPort),
 }
 
 // SecretKeys are the credentials kept in the Secret, never in git.
@@ -290,10 +294,8 @@ var GeneratedKeys = []string{"TOPIC_BASE", "TOPIC_TIMEZONE"}
 // LocalOnlyKeys are settings the cluster does not take from the ConfigMap:
 // DATABASE_SCHEMA isolates tests, LISTEN_ADDRESS is set on each container,
 // SINKS_LISTEN_ADDRESS is the local runner's sink listener, LOCAL_SINKS splits
-// the local runner in two processes, and METRICS_ADDRESS is served only by the
-// local runner and cmd/sinks so far (the functions on a cluster expose no
-// metrics yet).
-var LocalOnlyKeys = []string{"DATABASE_SCHEMA", "LISTEN_ADDRESS", "SINKS_LISTEN_ADDRESS", "LOCAL_SINKS", "METRICS_ADDRESS"}
+// the local runner in two processes.
+var LocalOnlyKeys = []string{"DATABASE_SCHEMA", "LISTEN_ADDRESS", "SINKS_LISTEN_ADDRESS", "LOCAL_SINKS"}
 
 // ConfigKeys returns the keys of the generated ConfigMap.
 func ConfigKeys() []string { return slices.Sorted(maps.Keys(configData)) }
@@ -382,13 +384,17 @@ func knativeService(name string, svcLabels, templateLabels map[string]string, sc
 					maps.Copy(l, templateLabels)
 					return l
 				}(),
-				Annotations: map[string]string{
-					"autoscaling.knative.dev/class":                         "kpa.autoscaling.knative.dev",
-					"autoscaling.knative.dev/metric":                        "concurrency",
-					"autoscaling.knative.dev/target-utilization-percentage": targetUtilization,
-					"autoscaling.knative.dev/min-scale":                     fmt.Sprint(scale.Min),
-					"autoscaling.knative.dev/max-scale":                     fmt.Sprint(scale.Max),
-				},
+				Annotations: func() map[string]string {
+					a := map[string]string{
+						"autoscaling.knative.dev/class":                         "kpa.autoscaling.knative.dev",
+						"autoscaling.knative.dev/metric":                        "concurrency",
+						"autoscaling.knative.dev/target-utilization-percentage": targetUtilization,
+						"autoscaling.knative.dev/min-scale":                     fmt.Sprint(scale.Min),
+						"autoscaling.knative.dev/max-scale":                     fmt.Sprint(scale.Max),
+					}
+					maps.Copy(a, scrapeAnnotations())
+					return a
+				}(),
 			},
 			Spec: servingv1.RevisionSpec{
 				ContainerConcurrency: &concurrency,
@@ -463,7 +469,7 @@ func kustomization(fns []route.Function, files map[string][]byte) ([]byte, error
 	}
 	for _, path := range Paths(files) {
 		rel, ok := strings.CutPrefix(path, "knative/")
-		if !ok || rel == "services/"+AllInOne+".yaml" || strings.HasPrefix(rel, "jobs/") {
+		if !ok || rel == "services/"+AllInOne+".yaml" || strings.HasPrefix(rel, "jobs/") || strings.HasPrefix(rel, "monitoring/") {
 			continue
 		}
 		k.Resources = append(k.Resources, rel)

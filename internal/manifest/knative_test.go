@@ -12,9 +12,11 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 	networking "istio.io/api/networking/v1alpha3"
@@ -22,6 +24,7 @@ import (
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	k8syaml "k8s.io/apimachinery/pkg/util/yaml"
 	kafkasourcesv1 "knative.dev/eventing-kafka-broker/control-plane/pkg/apis/sources/v1"
 	"knative.dev/eventing/pkg/apis/feature"
@@ -153,6 +156,14 @@ func decodeDoc(ctx context.Context, path string, doc []byte) (object, error) {
 		o.obj = &rbacv1.RoleBinding{}
 	case "kustomize.config.k8s.io/v1beta1 Kustomization":
 		o.obj = &kustomization{}
+	case "monitoring.coreos.com/v1 PrometheusRule":
+		o.obj = &prometheusRule{}
+	case " ":
+		if path != manifest.RulesFile {
+			return o, fmt.Errorf("no apiVersion and kind")
+		}
+		o.kind = "RuleFile"
+		o.obj = &manifest.RuleFile{}
 	default:
 		return o, fmt.Errorf("unexpected kind %q %q", tm.APIVersion, tm.Kind)
 	}
@@ -629,7 +640,7 @@ func TestKnativeTreeIsComplete(t *testing.T) {
 			t.Errorf("%s is not generated: delete it or run `make manifests`", path)
 		}
 		rel := strings.TrimPrefix(path, "knative/")
-		if rel != "kustomization.yaml" && rel != "services/"+manifest.AllInOne+".yaml" && rel != "jobs/"+manifest.Migrate+".yaml" {
+		if rel != "kustomization.yaml" && rel != "services/"+manifest.AllInOne+".yaml" && rel != "jobs/"+manifest.Migrate+".yaml" && !strings.HasPrefix(rel, "monitoring/") {
 			want = append(want, rel)
 		}
 	}
@@ -731,6 +742,76 @@ func TestTopicSettingsAgreeByConstruction(t *testing.T) {
 	}
 	if dated == 0 || pings == 0 {
 		t.Errorf("%d dated KafkaSources and %d PingSources checked", dated, pings)
+	}
+}
+
+// prometheusRule is the Prometheus Operator's PrometheusRule, as far as
+// dailyfeed writes it.
+type prometheusRule struct {
+	APIVersion string            `json:"apiVersion"`
+	Kind       string            `json:"kind"`
+	Metadata   metav1.ObjectMeta `json:"metadata"`
+	Spec       manifest.RuleFile `json:"spec"`
+}
+
+// TestMonitoring: every function's pods carry the scrape annotations of
+// the port the ConfigMap's METRICS_ADDRESS serves, the PrometheusRule holds
+// exactly the rules of the plain rule file promtool checks, and neither is
+// in the kustomization (the Operator's CRD may not be installed).
+func TestMonitoring(t *testing.T) {
+	files, err := manifest.Knative(route.Functions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cm corev1.ConfigMap
+	if err := yaml.Unmarshal(stripComments(files["knative/config.yaml"]), &cm); err != nil {
+		t.Fatal(err)
+	}
+	_, port, _ := strings.Cut(cm.Data["METRICS_ADDRESS"], ":")
+	if port != strconv.Itoa(manifest.MetricsPort) {
+		t.Errorf("METRICS_ADDRESS %q does not serve port %d", cm.Data["METRICS_ADDRESS"], manifest.MetricsPort)
+	}
+	services := 0
+	for path, doc := range files {
+		if !strings.HasPrefix(path, "knative/services/") {
+			continue
+		}
+		services++
+		var svc servingv1.Service
+		if err := yaml.Unmarshal(stripComments(doc), &svc); err != nil {
+			t.Fatal(err)
+		}
+		a := svc.Spec.Template.Annotations
+		if a["prometheus.io/scrape"] != "true" || a["prometheus.io/port"] != port || a["prometheus.io/path"] != "/metrics" {
+			t.Errorf("%s: scrape annotations %v", path, a)
+		}
+	}
+	if services != len(route.Functions)+1 {
+		t.Errorf("%d services checked", services)
+	}
+	var rule prometheusRule
+	if err := yaml.UnmarshalStrict(stripComments(files[manifest.PrometheusRuleFile]), &rule); err != nil {
+		t.Fatal(err)
+	}
+	var plain manifest.RuleFile
+	if err := yaml.UnmarshalStrict(stripComments(files[manifest.RulesFile]), &plain); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(plain, rule.Spec); diff != "" {
+		t.Errorf("the PrometheusRule and the rule file differ: %s", diff)
+	}
+	want := []string{"DailyfeedPartitionStuck", "DailyfeedDeadLetters", "DailyfeedOutboxBacklog", "DailyfeedErrorRatio", "DailyfeedLatencyP99"}
+	var got []string
+	for _, g := range plain.Groups {
+		for _, r := range g.Rules {
+			got = append(got, r.Alert)
+		}
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("alerts %v, want %v", got, want)
+	}
+	if bytes.Contains(files["knative/kustomization.yaml"], []byte("monitoring/")) {
+		t.Error("the kustomization lists the monitoring resources")
 	}
 }
 

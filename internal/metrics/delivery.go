@@ -12,9 +12,11 @@ import (
 // Delivery counts what the KafkaSource emulator does; it implements
 // kafka.Observer.
 type Delivery struct {
-	attempts *prometheus.CounterVec
-	duration *prometheus.HistogramVec
-	outcomes *prometheus.CounterVec
+	attempts    *prometheus.CounterVec
+	retries     *prometheus.CounterVec
+	duration    *prometheus.HistogramVec
+	outcomes    *prometheus.CounterVec
+	deadLetters *prometheus.CounterVec
 }
 
 // NewDelivery registers the delivery counters on reg.
@@ -23,6 +25,10 @@ func NewDelivery(reg prometheus.Registerer) *Delivery {
 		attempts: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "dailyfeed_delivery_attempts_total",
 			Help: "POSTs of events to sinks and to the dead-letter sink, by source, target and answered status (0: no answer).",
+		}, []string{"source", "target", "status"}),
+		retries: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "dailyfeed_delivery_retries_total",
+			Help: "POSTs that retried an event a sink or the dead-letter sink had failed (attempts past the first), by source, target and answered status (0: no answer).",
 		}, []string{"source", "target", "status"}),
 		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "dailyfeed_delivery_attempt_duration_seconds",
@@ -33,20 +39,30 @@ func NewDelivery(reg prometheus.Registerer) *Delivery {
 			Name: "dailyfeed_delivery_records_total",
 			Help: "Records dealt with, by source and outcome (delivered, dead_lettered, parked, dropped).",
 		}, []string{"source", "outcome"}),
+		deadLetters: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "dailyfeed_delivery_dead_letters_total",
+			Help: "Records a sink did not take that went to the dead-letter sink or were parked, by source, outcome (dead_lettered, parked, dropped) and the sink's last status (0: no answer).",
+		}, []string{"source", "outcome", "status"}),
 	}
-	reg.MustRegister(d.attempts, d.duration, d.outcomes)
+	reg.MustRegister(d.attempts, d.retries, d.duration, d.outcomes, d.deadLetters)
 	return d
 }
 
 // Attempted implements kafka.Observer.
-func (d *Delivery) Attempted(source, url string, status int, took time.Duration) {
+func (d *Delivery) Attempted(source, url string, attempt, status int, took time.Duration) {
 	d.attempts.WithLabelValues(source, url, strconv.Itoa(status)).Inc()
+	if attempt > 1 {
+		d.retries.WithLabelValues(source, url, strconv.Itoa(status)).Inc()
+	}
 	d.duration.WithLabelValues(source).Observe(took.Seconds())
 }
 
 // Done implements kafka.Observer.
-func (d *Delivery) Done(source, _ string, _ int32, _ int64, o kafka.Outcome) {
+func (d *Delivery) Done(source, _ string, _ int32, _ int64, o kafka.Outcome, status int) {
 	d.outcomes.WithLabelValues(source, string(o)).Inc()
+	if o != kafka.Delivered {
+		d.deadLetters.WithLabelValues(source, string(o), strconv.Itoa(status)).Inc()
+	}
 }
 
 // Lag exposes a kafka.LagMonitor's last measurement.

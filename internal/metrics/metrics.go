@@ -29,15 +29,41 @@ func NewRegistry() *prometheus.Registry {
 	return r
 }
 
+// Off is the METRICS_ADDRESS that serves no metrics.
+const Off = "off"
+
+// ServeSetting serves reg in the background until ctx ends, on the address
+// setting names (METRICS_ADDRESS): "" is DefaultAddress, Off nothing. A
+// listener that cannot be opened is logged: the function serves on without
+// metrics.
+func ServeSetting(ctx context.Context, setting string, reg *prometheus.Registry) {
+	if setting == Off {
+		return
+	}
+	if setting == "" {
+		setting = DefaultAddress
+	}
+	go func() {
+		if err := Serve(ctx, setting, reg); err != nil {
+			slog.ErrorContext(ctx, "metrics not served", "err", err)
+		}
+	}()
+}
+
+// Handler serves reg at GET /metrics in the Prometheus exposition format.
+func Handler(reg *prometheus.Registry) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
+	return mux
+}
+
 // Serve serves reg at /metrics on addr until ctx ends.
 func Serve(ctx context.Context, addr string, reg *prometheus.Registry) error {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("metrics: listen on %s: %w", addr, err)
 	}
-	mux := http.NewServeMux()
-	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	srv := &http.Server{Handler: Handler(reg), ReadHeaderTimeout: 5 * time.Second}
 	go func() {
 		<-ctx.Done()
 		sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)

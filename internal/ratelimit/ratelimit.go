@@ -35,6 +35,12 @@ type Attempts struct {
 	Max    int64         // attempts allowed within Window
 	Window time.Duration // how long attempts are remembered
 	Now    func() time.Time
+	// Refused is told of each refused attempt, with the store that counted
+	// it ("redis" or "postgres"); Fallback when Redis did not answer and
+	// PostgreSQL counted (cache "login_attempts", reason "redis_error").
+	// Nil tells nobody.
+	Refused  func(store string)
+	Fallback func(cache, reason string)
 }
 
 // Slot is an admitted attempt. The attempt counts until Succeeded forgets
@@ -63,7 +69,10 @@ func (a Attempts) Reserve(ctx context.Context, key string) (Slot, error) {
 	if a.Redis != nil {
 		n, after, err := a.reserveRedis(ctx, key)
 		if err == nil {
-			return Slot{a: a, key: key, redis: true}, a.verdict(n, after)
+			return Slot{a: a, key: key, redis: true}, a.verdict(n, after, "redis")
+		}
+		if a.Fallback != nil {
+			a.Fallback("login_attempts", "redis_error")
 		}
 		slog.WarnContext(ctx, "rate limit: redis unavailable, counting in postgres", "err", err)
 	}
@@ -71,12 +80,15 @@ func (a Attempts) Reserve(ctx context.Context, key string) (Slot, error) {
 	if err != nil {
 		return Slot{}, errcode.Wrap(errcode.Unavailable, "cannot check the attempt now, try again", err)
 	}
-	return Slot{a: a, key: key}, a.verdict(n, after)
+	return Slot{a: a, key: key}, a.verdict(n, after, "postgres")
 }
 
-func (a Attempts) verdict(n int64, after time.Duration) error {
+func (a Attempts) verdict(n int64, after time.Duration, store string) error {
 	if n <= a.Max {
 		return nil
+	}
+	if a.Refused != nil {
+		a.Refused(store)
 	}
 	if after <= 0 {
 		after = a.Window

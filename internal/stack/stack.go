@@ -66,7 +66,41 @@ type Stack struct {
 	// Auth verifies access tokens; it caches signing keys, so there is one
 	// per process. Set when the stack opens Postgres.
 	Auth *auth.Verifier
+
+	// Observer is told what the metrics count (internal/metrics.Observers);
+	// nil tells nothing. Set it right after Open, before the stack is used.
+	Observer Observer
 }
+
+// Observer is told about what an operator watches in the domain packages:
+// a Redis cache answered by its PostgreSQL fallback (cache, reason), a
+// login refused by the brute-force guard (store: redis or postgres), an
+// image processed by the thumbnailer (outcome, time), a dead letter kept
+// by the dead-letter sink (the sink that failed, its last status, "" when
+// it never answered). Its methods must be quick and safe for concurrent
+// use.
+type Observer interface {
+	Fallback(cache, reason string)
+	LoginRefused(store string)
+	ImageProcessed(outcome string, took time.Duration)
+	DeadLetterKept(sink, status string)
+}
+
+// Observe returns the stack's Observer, one that is told nothing when none
+// is set.
+func (s *Stack) Observe() Observer {
+	if s.Observer == nil {
+		return unobserved{}
+	}
+	return s.Observer
+}
+
+type unobserved struct{}
+
+func (unobserved) Fallback(string, string)              {}
+func (unobserved) LoginRefused(string)                  {}
+func (unobserved) ImageProcessed(string, time.Duration) {}
+func (unobserved) DeadLetterKept(string, string)        {}
 
 // Prepare sets up what the functions expect to exist, for the systems of
 // needs: it applies the database migrations (PostgreSQL) and creates the
@@ -197,6 +231,7 @@ func newVerifier(s *Stack) *auth.Verifier {
 		Redis:       s.Redis,
 		RedisPrefix: s.Config.RedisPrefix,
 		Now:         func() time.Time { return s.Now() },
+		Fallback:    func(cache, reason string) { s.Observe().Fallback(cache, reason) },
 	})
 }
 

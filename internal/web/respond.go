@@ -3,6 +3,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -47,6 +48,9 @@ func Write(w http.ResponseWriter, status int, data any) {
 func Error(w http.ResponseWriter, r *http.Request, err error) {
 	status := errcode.HTTPStatus(err)
 	code := errcode.Of(err)
+	if n, ok := r.Context().Value(codeNoteKey{}).(*CodeNote); ok {
+		n.Code = string(code)
+	}
 	if status >= 500 {
 		slog.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "code", code, "err", err)
 	}
@@ -62,6 +66,19 @@ func Error(w http.ResponseWriter, r *http.Request, err error) {
 		Path:       r.URL.Path,
 		Timestamp:  time.Now().Format(time.RFC3339),
 	})
+}
+
+// CodeNote is where Error notes the code of the answer it writes, for the
+// request metrics (internal/metrics): a request that carries one (NoteCode)
+// has it set to the failure's code; it stays "" for a success.
+type CodeNote struct{ Code string }
+
+type codeNoteKey struct{}
+
+// NoteCode returns r carrying a fresh CodeNote, and the note.
+func NoteCode(r *http.Request) (*http.Request, *CodeNote) {
+	n := &CodeNote{}
+	return r.WithContext(context.WithValue(r.Context(), codeNoteKey{}, n)), n
 }
 
 func writeJSON(w http.ResponseWriter, status int, body any) {

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -177,9 +178,31 @@ func downStack(s *stack.Stack) *stack.Stack {
 		Issuer: s.Config.JWTIssuer, Audience: s.Config.JWTAudience,
 		Source: auth.Keys{DB: s.DB, Grace: s.Config.KeyGrace},
 		DB:     s.DB, Redis: down.Redis, RedisPrefix: s.Config.RedisPrefix,
-		Now: func() time.Time { return down.Now() },
+		Now:      func() time.Time { return down.Now() },
+		Fallback: func(cache, reason string) { down.Observe().Fallback(cache, reason) },
 	})
 	return &down
+}
+
+// fallbacks counts what a stack reports as fallbacks.
+type fallbacks struct {
+	mu sync.Mutex
+	n  map[string]int
+}
+
+func (f *fallbacks) Fallback(cache, reason string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.n[cache+"/"+reason]++
+}
+func (f *fallbacks) LoginRefused(string)                  {}
+func (f *fallbacks) ImageProcessed(string, time.Duration) {}
+func (f *fallbacks) DeadLetterKept(string, string)        {}
+
+func (f *fallbacks) count(key string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.n[key]
 }
 
 // TestLogoutWithRedisDown: with Redis unreachable, logout still succeeds
@@ -191,12 +214,18 @@ func TestLogoutWithRedisDown(t *testing.T) {
 	m := c.SignUp()
 	other := c.Login(m)
 	down := downStack(s)
+	seen := &fallbacks{n: map[string]int{}}
+	down.Observer = seen
 	t.Cleanup(func() { down.Redis.Close() })
 	dc := &membertest.Client{T: t, Handler: membertest.Handler(down)}
 
-	// Verification works without Redis.
+	// Verification works without Redis, from PostgreSQL: a fallback the
+	// metrics count.
 	if res := dc.Do("GET", "/api/members", nil, membertest.Bearer(m.Token)); res.Status != http.StatusOK {
 		t.Fatalf("get-me with redis down: %d %s", res.Status, res.Body)
+	}
+	if n := seen.count("blacklist/redis_error"); n != 1 {
+		t.Errorf("%d blacklist fallbacks reported, want 1", n)
 	}
 	// Logout without Redis: 200, and the token is revoked.
 	if res := dc.Do("POST", "/api/authentication/logout", nil, membertest.Bearer(m.Token), membertest.Cookie(m.Refresh)); res.Status != http.StatusOK {
