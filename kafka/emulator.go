@@ -73,7 +73,13 @@ import (
 	"github.com/cloudevents/sdk-go/v2/event"
 	cehttp "github.com/cloudevents/sdk-go/v2/protocol/http"
 	"github.com/sethvargo/go-retry"
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
 	"golang.org/x/net/http/httpguts"
+
+	"github.com/dailyfeed/dailyfeed/internal/tracing"
 )
 
 // BackoffPolicy is a KafkaSource's delivery.backoffPolicy.
@@ -406,17 +412,38 @@ func (h *handler) commit(sess sarama.ConsumerGroupSession) {
 // else parks it. It reports false when ctx ended before the record was
 // dealt with (it is then delivered again).
 func (s *Source) handle(ctx context.Context, m *sarama.ConsumerMessage) bool {
+	e, wrapped := s.eventOf(ctx, m)
+	// The delivery's span continues the trace of the event's publish (its
+	// traceparent extension, the record's ce_traceparent header); its POSTs
+	// carry it in their traceparent header.
+	ctx, span := tracing.Tracer().Start(tracing.FromEvent(ctx, e), "deliver "+s.o.Name,
+		trace.WithSpanKind(trace.SpanKindConsumer), trace.WithAttributes(
+			attribute.String("messaging.system", "kafka"),
+			attribute.String("messaging.destination.name", m.Topic),
+			attribute.String("messaging.consumer.group.name", s.o.Group),
+			attribute.Int("messaging.destination.partition.id", int(m.Partition)),
+			attribute.Int64("messaging.kafka.offset", m.Offset),
+			attribute.String("messaging.message.id", e.ID())))
+	var outcome Outcome
+	defer func() {
+		span.SetAttributes(attribute.String("dailyfeed.delivery.outcome", string(outcome)))
+		span.End()
+	}()
+	done := func(o Outcome) bool {
+		outcome = o
+		s.done(m, o)
+		return true
+	}
+
 	// An attempt in flight when ctx ends may finish within Grace.
 	inflight, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancel()
 	stop := context.AfterFunc(ctx, func() { time.AfterFunc(s.o.Grace, cancel) })
 	defer stop()
 
-	e, wrapped := s.eventOf(ctx, m)
 	last, err := s.deliver(ctx, inflight, s.o.Sink, e, s.backoff())
 	if err == nil {
-		s.done(m, Delivered)
-		return true
+		return done(Delivered)
 	}
 	if ctx.Err() != nil {
 		return false
@@ -428,8 +455,7 @@ func (s *Source) handle(ctx context.Context, m *sarama.ConsumerMessage) bool {
 		_, err := s.deliver(ctx, inflight, s.o.DeadLetterSink, dl, retry.WithCappedDuration(30*time.Second, s.backoff()))
 		if err == nil {
 			log.WarnContext(ctx, "kafka source: event dead-lettered", "status", last.status, "err", last.error())
-			s.done(m, DeadLettered)
-			return true
+			return done(DeadLettered)
 		}
 		if ctx.Err() != nil {
 			return false
@@ -438,15 +464,13 @@ func (s *Source) handle(ctx context.Context, m *sarama.ConsumerMessage) bool {
 	}
 	if s.o.Park == nil {
 		log.ErrorContext(ctx, "kafka source: undeliverable event dropped", "err", last.error(), "reason", reason)
-		s.done(m, Dropped)
-		return true
+		return done(Dropped)
 	}
 	if !s.park(ctx, log, dl, reason) {
 		return false
 	}
 	log.WarnContext(ctx, "kafka source: event parked (the dead-letter sink did not take it)", "status", last.status, "reason", reason)
-	s.done(m, Parked)
-	return true
+	return done(Parked)
 }
 
 // park keeps dl with the Parker until it succeeds or ctx ends. Only a
@@ -591,8 +615,9 @@ func (s *Source) post(ctx context.Context, url string, e event.Event) attempt {
 var ErrNotSendable = errors.New("event cannot be sent over HTTP")
 
 // PostEvent POSTs e to url in binary HTTP mode, the way a KafkaSource
-// delivers it, and returns the status and the start of the body of the
-// answer (status 0 and an error when there was none).
+// delivers it, with the span context of ctx in its traceparent header, and
+// returns the status and the start of the body of the answer (status 0 and
+// an error when there was none).
 func PostEvent(ctx context.Context, client *http.Client, url string, e event.Event) (status int, body []byte, err error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, nil)
 	if err != nil {
@@ -608,6 +633,7 @@ func PostEvent(ctx context.Context, client *http.Client, url string, e event.Eve
 			}
 		}
 	}
+	otel.GetTextMapPropagator().Inject(ctx, propagation.HeaderCarrier(req.Header))
 	if client == nil {
 		client = http.DefaultClient
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/dailyfeed/dailyfeed/internal/errcode"
 	"github.com/dailyfeed/dailyfeed/internal/route"
 	"github.com/dailyfeed/dailyfeed/internal/stack"
+	"github.com/dailyfeed/dailyfeed/internal/tracing"
 	"github.com/dailyfeed/dailyfeed/internal/web"
 )
 
@@ -28,6 +29,8 @@ type Base struct {
 	mu    sync.RWMutex
 	stack *stack.Stack
 	owned bool
+	// endTracing flushes the spans of a Start's tracing (nil: none).
+	endTracing func(context.Context) error
 }
 
 // New returns the base of the function called name, which uses needs. It
@@ -59,12 +62,17 @@ func (b *Base) Start(ctx context.Context, env map[string]string) error {
 	if err != nil {
 		return err
 	}
-	s, err := stack.Open(ctx, cfg, b.needs)
+	endTracing, err := tracing.Setup(ctx, env, b.name)
 	if err != nil {
 		return fmt.Errorf("start %s: %w", b.name, err)
 	}
+	s, err := stack.Open(ctx, cfg, b.needs)
+	if err != nil {
+		_ = endTracing(ctx)
+		return fmt.Errorf("start %s: %w", b.name, err)
+	}
 	b.mu.Lock()
-	b.stack, b.owned = s, true
+	b.stack, b.owned, b.endTracing = s, true, endTracing
 	b.mu.Unlock()
 	go s.Warm(context.WithoutCancel(ctx))
 	slog.InfoContext(ctx, "function started", "function", b.name)
@@ -79,14 +87,18 @@ func (b *Base) Share(s *stack.Stack) {
 	b.mu.Unlock()
 }
 
-// Stop closes what Start opened.
-func (b *Base) Stop(context.Context) error {
+// Stop closes what Start opened and flushes its spans.
+func (b *Base) Stop(ctx context.Context) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.owned && b.stack != nil {
 		b.stack.Close()
 	}
 	b.stack = nil
+	if end := b.endTracing; end != nil {
+		b.endTracing = nil
+		return end(ctx)
+	}
 	return nil
 }
 
@@ -138,5 +150,6 @@ func (b *Base) Serve(w http.ResponseWriter, r *http.Request, h func(http.Respons
 	for k, v := range m.Params {
 		r.SetPathValue(k, v)
 	}
-	h(w, r, s)
+	// The request's span, continued from its traceparent header.
+	tracing.ServeHTTP(w, r, m.Route.Path, func(w http.ResponseWriter, r *http.Request) { h(w, r, s) })
 }
