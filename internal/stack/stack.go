@@ -133,8 +133,9 @@ func Open(ctx context.Context, cfg config.Config, needs Needs) (*Stack, error) {
 			WriteTimeout: 500 * time.Millisecond,
 			MaxRetries:   1,
 		})
-		// A span per command inside a traced request or delivery.
-		if err := redisotel.InstrumentTracing(s.Redis); err != nil {
+		// A span per command inside a traced request or delivery; the
+		// command's arguments (tokens, keys of members) are not recorded.
+		if err := redisotel.InstrumentTracing(s.Redis, redisotel.WithDBStatement(false)); err != nil {
 			return nil, fmt.Errorf("redis tracing: %w", err)
 		}
 	}
