@@ -2,11 +2,21 @@
 SHELL := /bin/bash
 GO    ?= go
 
-.PHONY: run migrate test test-unit test-race chaos stack stack-down stack-status bench fuzz lint fmt manifests tidy func-cli replay-dead-letters
+.PHONY: observe observe-down run migrate test test-unit test-race chaos stack stack-down stack-status bench fuzz lint fmt manifests tidy func-cli replay-dead-letters
 
 ## run: start the local stack (what is missing) and the all-in-one function on 127.0.0.1:8080
 run: stack
 	./scripts/run.sh
+
+## observe: start Jaeger (built from its pinned Go module into .local/bin) and
+## Prometheus (Debian package) on loopback; `make run` then exports its traces
+## to Jaeger. Query API http://127.0.0.1:16686, Prometheus http://127.0.0.1:9090
+observe:
+	./scripts/observe.sh up
+
+## observe-down: stop what `make observe` started
+observe-down:
+	./scripts/observe.sh down
 
 ## migrate: the one-shot setup job: apply the migrations and create the bucket (make run does it first)
 migrate: stack

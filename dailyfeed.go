@@ -21,6 +21,7 @@ import (
 	"github.com/dailyfeed/dailyfeed/internal/metrics"
 	"github.com/dailyfeed/dailyfeed/internal/route"
 	"github.com/dailyfeed/dailyfeed/internal/stack"
+	"github.com/dailyfeed/dailyfeed/internal/tracing"
 )
 
 // Instance is what every HTTP function of functions/ is.
@@ -38,6 +39,8 @@ type Server struct {
 	stack       *stack.Stack
 	owned       bool
 	stopMetrics context.CancelFunc
+	// endTracing flushes the spans of Start's tracing (nil: none).
+	endTracing func(context.Context) error
 }
 
 // New returns the all-in-one function serving every HTTP function. It does
@@ -99,8 +102,13 @@ func (s *Server) Start(ctx context.Context, env map[string]string) error {
 		slog.InfoContext(ctx, "migrate: schema migrated and bucket ready")
 		os.Exit(0)
 	}
+	endTracing, err := tracing.Setup(ctx, env, "dailyfeed")
+	if err != nil {
+		return fmt.Errorf("start dailyfeed: %w", err)
+	}
 	st, err := stack.Open(ctx, cfg, stack.All)
 	if err != nil {
+		_ = endTracing(ctx)
 		return fmt.Errorf("start dailyfeed: %w", err)
 	}
 	s.share(st, true)
@@ -109,14 +117,15 @@ func (s *Server) Start(ctx context.Context, env map[string]string) error {
 	metrics.ServeSetting(mctx, env["METRICS_ADDRESS"], s.reg)
 	s.mu.Lock()
 	s.stopMetrics = stopMetrics
+	s.endTracing = endTracing
 	s.mu.Unlock()
 	go st.Warm(context.WithoutCancel(ctx))
 	slog.InfoContext(ctx, "dailyfeed started")
 	return nil
 }
 
-// Stop closes the stack if Start opened it.
-func (s *Server) Stop(context.Context) error {
+// Stop closes the stack if Start opened it and flushes the spans.
+func (s *Server) Stop(ctx context.Context) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.owned && s.stack != nil {
@@ -126,6 +135,10 @@ func (s *Server) Stop(context.Context) error {
 		s.stopMetrics()
 	}
 	s.stack, s.stopMetrics = nil, nil
+	if end := s.endTracing; end != nil {
+		s.endTracing = nil
+		return end(ctx)
+	}
 	return nil
 }
 

@@ -20,6 +20,7 @@ import (
 	"github.com/dailyfeed/dailyfeed/internal/metrics"
 	"github.com/dailyfeed/dailyfeed/internal/route"
 	"github.com/dailyfeed/dailyfeed/internal/stack"
+	"github.com/dailyfeed/dailyfeed/internal/tracing"
 	"github.com/dailyfeed/dailyfeed/kafka"
 )
 
@@ -83,7 +84,8 @@ func SinksHandler(st *stack.Stack) (http.Handler, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", f.Name, err)
 		}
-		mux.Handle("POST /"+f.Name, recv)
+		// The request's span continues the delivery's traceparent header.
+		mux.Handle("POST /"+f.Name, tracing.Handler(recv, "POST /"+f.Name))
 	}
 	return mux, errors.Join(errs...)
 }

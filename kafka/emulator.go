@@ -73,7 +73,13 @@ import (
 	"github.com/cloudevents/sdk-go/v2/event"
 	cehttp "github.com/cloudevents/sdk-go/v2/protocol/http"
 	"github.com/sethvargo/go-retry"
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
 	"golang.org/x/net/http/httpguts"
+
+	"github.com/dailyfeed/dailyfeed/internal/tracing"
 )
 
 // BackoffPolicy is a KafkaSource's delivery.backoffPolicy.
@@ -423,17 +429,38 @@ func (h *handler) commit(sess sarama.ConsumerGroupSession) {
 // else parks it. It reports false when ctx ended before the record was
 // dealt with (it is then delivered again).
 func (s *Source) handle(ctx context.Context, m *sarama.ConsumerMessage) bool {
+	e, wrapped := s.eventOf(ctx, m)
+	// The delivery's span continues the trace of the event's publish (its
+	// traceparent extension, the record's ce_traceparent header); its POSTs
+	// carry it in their traceparent header.
+	ctx, span := tracing.Tracer().Start(tracing.FromEvent(ctx, e), "deliver "+s.o.Name,
+		trace.WithSpanKind(trace.SpanKindConsumer), trace.WithAttributes(
+			attribute.String("messaging.system", "kafka"),
+			attribute.String("messaging.destination.name", m.Topic),
+			attribute.String("messaging.consumer.group.name", s.o.Group),
+			attribute.Int("messaging.destination.partition.id", int(m.Partition)),
+			attribute.Int64("messaging.kafka.offset", m.Offset),
+			attribute.String("messaging.message.id", e.ID())))
+	var outcome Outcome
+	defer func() {
+		span.SetAttributes(attribute.String("dailyfeed.delivery.outcome", string(outcome)))
+		span.End()
+	}()
+	done := func(o Outcome, status int) bool {
+		outcome = o
+		s.done(m, o, status)
+		return true
+	}
+
 	// An attempt in flight when ctx ends may finish within Grace.
 	inflight, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancel()
 	stop := context.AfterFunc(ctx, func() { time.AfterFunc(s.o.Grace, cancel) })
 	defer stop()
 
-	e, wrapped := s.eventOf(ctx, m)
 	last, err := s.deliver(ctx, inflight, s.o.Sink, e, s.backoff(), s.sinkFailures, m)
 	if err == nil {
-		s.done(m, Delivered, last.status)
-		return true
+		return done(Delivered, last.status)
 	}
 	if ctx.Err() != nil {
 		return false
@@ -450,8 +477,7 @@ func (s *Source) handle(ctx context.Context, m *sarama.ConsumerMessage) bool {
 			if !s.sinkFailures.counted(m, DeadLettered) {
 				log.WarnContext(ctx, "kafka source: event dead-lettered", "status", last.status, "err", last.error())
 			}
-			s.done(m, DeadLettered, last.status)
-			return true
+			return done(DeadLettered, last.status)
 		}
 		if ctx.Err() != nil {
 			return false
@@ -461,8 +487,7 @@ func (s *Source) handle(ctx context.Context, m *sarama.ConsumerMessage) bool {
 	if s.o.Park == nil {
 		log.ErrorContext(ctx, "kafka source: undeliverable event dropped", "err", last.error(), "reason", reason)
 		s.sinkFailures.counted(m, Dropped)
-		s.done(m, Dropped, last.status)
-		return true
+		return done(Dropped, last.status)
 	}
 	if !s.park(ctx, log, dl, reason) {
 		return false
@@ -471,8 +496,7 @@ func (s *Source) handle(ctx context.Context, m *sarama.ConsumerMessage) bool {
 	if !s.deadLetterFailures.counted(m, Parked) {
 		log.WarnContext(ctx, "kafka source: event parked (the dead-letter sink did not take it)", "status", last.status, "reason", reason)
 	}
-	s.done(m, Parked, last.status)
-	return true
+	return done(Parked, last.status)
 }
 
 // park keeps dl with the Parker until it succeeds or ctx ends. Only a
@@ -624,8 +648,9 @@ func (s *Source) post(ctx context.Context, url string, e event.Event) attempt {
 var ErrNotSendable = errors.New("event cannot be sent over HTTP")
 
 // PostEvent POSTs e to url in binary HTTP mode, the way a KafkaSource
-// delivers it, and returns the status and the start of the body of the
-// answer (status 0 and an error when there was none).
+// delivers it, with the span context of ctx in its traceparent header, and
+// returns the status and the start of the body of the answer (status 0 and
+// an error when there was none).
 func PostEvent(ctx context.Context, client *http.Client, url string, e event.Event) (status int, body []byte, err error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, nil)
 	if err != nil {
@@ -641,6 +666,7 @@ func PostEvent(ctx context.Context, client *http.Client, url string, e event.Eve
 			}
 		}
 	}
+	otel.GetTextMapPropagator().Inject(ctx, propagation.HeaderCarrier(req.Header))
 	if client == nil {
 		client = http.DefaultClient
 	}

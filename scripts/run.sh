@@ -14,5 +14,12 @@ go build -o .local/bin/dailyfeed ./cmd/dailyfeed
 # The one-shot setup job (migrations, bucket) before the function starts,
 # as the Kubernetes Job does on a cluster.
 .local/bin/migrate
+# Spans go to Jaeger when it answers (`make observe`), unless an exporter
+# is already configured.
+if [[ -z ${OTEL_EXPORTER_OTLP_ENDPOINT:-}${OTEL_EXPORTER_OTLP_TRACES_ENDPOINT:-} ]] &&
+	timeout 2 bash -c 'exec 3<>/dev/tcp/127.0.0.1/4318' 2>/dev/null; then
+	export OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318
+	echo "run: exporting traces to $OTEL_EXPORTER_OTLP_ENDPOINT (Jaeger: http://127.0.0.1:16686)"
+fi
 # Not exec: the trap must run after the function exits.
 .local/bin/dailyfeed

@@ -21,12 +21,14 @@ import (
 	fnhttp "knative.dev/func-go/http"
 
 	"github.com/dailyfeed/dailyfeed"
+	"github.com/dailyfeed/dailyfeed/internal/tracing"
 )
 
 func main() {
 	pprof := flag.String("pprof", "", "serve net/http/pprof on this loopback address (e.g. 127.0.0.1:6060); off when empty")
 	flag.Parse()
-	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo})))
+	// Lines written inside a request or a delivery carry its trace_id and span_id.
+	slog.SetDefault(slog.New(tracing.LogHandler(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))))
 	if os.Getenv("LISTEN_ADDRESS") == "" {
 		os.Setenv("LISTEN_ADDRESS", "127.0.0.1:8080")
 	}

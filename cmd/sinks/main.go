@@ -17,6 +17,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -24,10 +25,12 @@ import (
 	"github.com/dailyfeed/dailyfeed/internal/config"
 	"github.com/dailyfeed/dailyfeed/internal/metrics"
 	"github.com/dailyfeed/dailyfeed/internal/stack"
+	"github.com/dailyfeed/dailyfeed/internal/tracing"
 )
 
 func main() {
-	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo})))
+	// Lines written inside a request or a delivery carry its trace_id and span_id.
+	slog.SetDefault(slog.New(tracing.LogHandler(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx); err != nil {
@@ -41,6 +44,11 @@ func run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	endTracing, err := tracing.Setup(ctx, environ(), "dailyfeed-sinks")
+	if err != nil {
+		return err
+	}
+	defer func() { _ = endTracing(context.WithoutCancel(ctx)) }()
 	st, err := open(ctx, cfg)
 	if err != nil {
 		return err
@@ -71,4 +79,15 @@ func open(ctx context.Context, cfg config.Config) (*stack.Stack, error) {
 		case <-time.After(time.Second):
 		}
 	}
+}
+
+// environ is the process's environment as a map.
+func environ() map[string]string {
+	env := map[string]string{}
+	for _, kv := range os.Environ() {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			env[k] = v
+		}
+	}
+	return env
 }

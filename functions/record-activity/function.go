@@ -27,6 +27,8 @@ func New() *Function {
 
 // Handle records the activity of one event.
 func (f *Function) Handle(ctx context.Context, e event.Event) error {
+	ctx, span := sink.Start(ctx, f.Name(), e)
+	defer span.End()
 	s := f.Deps()
 	if s == nil {
 		return sink.NotStarted(f.Name())

@@ -17,6 +17,7 @@ import (
 	"github.com/dailyfeed/dailyfeed/internal/sink"
 	"github.com/dailyfeed/dailyfeed/internal/stack"
 	"github.com/dailyfeed/dailyfeed/internal/testenv"
+	"github.com/dailyfeed/dailyfeed/internal/tracing"
 	"github.com/dailyfeed/dailyfeed/kafka"
 )
 
@@ -107,5 +108,56 @@ func TestReplaysChosenLetters(t *testing.T) {
 	ls, _ := store.List(ctx, deadletter.Selector{All: true})
 	if len(ls) != 1 || ls[0].ReplayError == nil {
 		t.Errorf("waiting letters %+v", ls)
+	}
+}
+
+// TestReplayKeepsTheTrace: a dead letter keeps its event's traceparent
+// extension, and its replay goes out in that trace: the event still
+// carries it (ce-traceparent) and the request's traceparent header is of
+// the same trace.
+func TestReplayKeepsTheTrace(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	end, err := tracing.Setup(ctx, map[string]string{}, "replay-dead-letters")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer end(ctx)
+	s := testenv.Stack(t, stack.Postgres)
+	headers := make(chan http.Header, 1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		headers <- r.Header.Clone()
+		w.WriteHeader(http.StatusOK)
+	}))
+	t.Cleanup(srv.Close)
+
+	const traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+	e, err := events.New("create-post", events.Payload{MemberID: 3, TargetMemberID: 3, PostID: 9,
+		MemberActivityType: events.PostCreate, CreatedAt: time.Now()}, time.UTC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.SetExtension(tracing.TraceParentExtension, traceparent)
+	e.SetExtension(kafka.ErrorDestExtension, srv.URL+"/update-stats")
+	l, err := deadletter.Store{DB: s.DB}.Keep(ctx, e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kept, err := l.CloudEvent()
+	if err != nil || kept.Extensions()[tracing.TraceParentExtension] != traceparent {
+		t.Fatalf("kept letter: %v, extensions %v", err, kept.Extensions())
+	}
+
+	f := replaydeadletters.New()
+	f.Share(s)
+	if _, err := f.Handle(ctx, request(t, replaydeadletters.RequestType, map[string]any{"ids": []int64{l.ID}})); err != nil {
+		t.Fatal(err)
+	}
+	h := <-headers
+	if got := h.Get("Ce-Traceparent"); got != traceparent {
+		t.Errorf("replayed event's ce-traceparent %q, want %q", got, traceparent)
+	}
+	if got := h.Get("Traceparent"); len(got) < 35 || got[3:35] != traceparent[3:35] {
+		t.Errorf("replay request's traceparent %q, want one of trace %s", got, traceparent[3:35])
 	}
 }

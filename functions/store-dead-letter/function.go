@@ -28,6 +28,8 @@ func New() *Function {
 
 // Handle keeps one dead-lettered event.
 func (f *Function) Handle(ctx context.Context, e event.Event) error {
+	ctx, span := sink.Start(ctx, f.Name(), e)
+	defer span.End()
 	s := f.Stack()
 	if s == nil {
 		return sink.NotStarted(f.Name())

@@ -48,6 +48,8 @@ func (f *Function) Limiter(s *stack.Stack) *image.Limiter {
 
 // Handle makes the thumbnails of the originals one notification reports.
 func (f *Function) Handle(ctx context.Context, e event.Event) error {
+	ctx, span := sink.Start(ctx, f.Name(), e)
+	defer span.End()
 	s := f.Deps()
 	if s == nil {
 		return sink.NotStarted(f.Name())

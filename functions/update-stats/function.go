@@ -28,6 +28,8 @@ func New() *Function {
 
 // Handle applies one event to the counters and rankings.
 func (f *Function) Handle(ctx context.Context, e event.Event) error {
+	ctx, span := sink.Start(ctx, f.Name(), e)
+	defer span.End()
 	s := f.Deps()
 	if s == nil {
 		return sink.NotStarted(f.Name())

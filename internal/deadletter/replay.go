@@ -8,6 +8,10 @@ import (
 	"strings"
 	"time"
 
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/dailyfeed/dailyfeed/internal/tracing"
 	"github.com/dailyfeed/dailyfeed/kafka"
 )
 
@@ -90,6 +94,14 @@ func (r Replayer) replay(ctx context.Context, l Letter) Outcome {
 	if client == nil {
 		client = &http.Client{Timeout: 30 * time.Second}
 	}
+	// The replay goes on the trace of the event's first publish (its kept
+	// traceparent), linked to the replay's request.
+	ctx, span := tracing.Tracer().Start(tracing.FromEvent(ctx, e), "replay "+l.Sink,
+		trace.WithSpanKind(trace.SpanKindProducer),
+		trace.WithLinks(trace.LinkFromContext(ctx)),
+		trace.WithAttributes(attribute.Int64("dailyfeed.dead_letter_id", l.ID),
+			attribute.String("cloudevents.event_id", e.ID()), attribute.String("url.full", o.Target)))
+	defer func() { span.SetAttributes(attribute.Int("http.response.status_code", o.Status)); span.End() }()
 	status, body, err := kafka.PostEvent(ctx, client, o.Target, e)
 	o.Status = status
 	switch {

@@ -16,6 +16,7 @@ import (
 	"github.com/dailyfeed/dailyfeed/internal/metrics"
 	"github.com/dailyfeed/dailyfeed/internal/route"
 	"github.com/dailyfeed/dailyfeed/internal/stack"
+	"github.com/dailyfeed/dailyfeed/internal/tracing"
 	"github.com/dailyfeed/dailyfeed/internal/web"
 )
 
@@ -34,6 +35,8 @@ type Base struct {
 	// (Start); nil in the all-in-one, which observes them at its router.
 	red         *metrics.HTTP
 	stopMetrics context.CancelFunc
+	// endTracing flushes the spans of a Start's tracing (nil: none).
+	endTracing func(context.Context) error
 }
 
 // New returns the base of the function called name, which uses needs. It
@@ -65,8 +68,13 @@ func (b *Base) Start(ctx context.Context, env map[string]string) error {
 	if err != nil {
 		return err
 	}
+	endTracing, err := tracing.Setup(ctx, env, b.name)
+	if err != nil {
+		return fmt.Errorf("start %s: %w", b.name, err)
+	}
 	s, err := stack.Open(ctx, cfg, b.needs)
 	if err != nil {
+		_ = endTracing(ctx)
 		return fmt.Errorf("start %s: %w", b.name, err)
 	}
 	// Metrics on METRICS_ADDRESS ("off": none) until Stop.
@@ -75,7 +83,7 @@ func (b *Base) Start(ctx context.Context, env map[string]string) error {
 	mctx, stopMetrics := context.WithCancel(context.WithoutCancel(ctx))
 	metrics.ServeSetting(mctx, env["METRICS_ADDRESS"], reg)
 	b.mu.Lock()
-	b.stack, b.deps, b.owned = s, NewDeps(s, b.name), true
+	b.stack, b.deps, b.owned, b.endTracing = s, NewDeps(s, b.name), true, endTracing
 	b.red, b.stopMetrics = metrics.NewHTTP(reg), stopMetrics
 	b.mu.Unlock()
 	go s.Warm(context.WithoutCancel(ctx))
@@ -91,8 +99,8 @@ func (b *Base) Share(s *stack.Stack) {
 	b.mu.Unlock()
 }
 
-// Stop closes what Start opened.
-func (b *Base) Stop(context.Context) error {
+// Stop closes what Start opened and flushes its spans.
+func (b *Base) Stop(ctx context.Context) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.owned && b.stack != nil {
@@ -102,6 +110,10 @@ func (b *Base) Stop(context.Context) error {
 		b.stopMetrics()
 	}
 	b.stack, b.deps, b.red, b.stopMetrics = nil, nil, nil, nil
+	if end := b.endTracing; end != nil {
+		b.endTracing = nil
+		return end(ctx)
+	}
 	return nil
 }
 
@@ -174,5 +186,6 @@ func (b *Base) serve(w http.ResponseWriter, r *http.Request, h func(http.Respons
 	for k, v := range m.Params {
 		r.SetPathValue(k, v)
 	}
-	h(w, r, d)
+	// The request's span, continued from its traceparent header.
+	tracing.ServeHTTP(w, r, m.Route.Path, func(w http.ResponseWriter, r *http.Request) { h(w, r, d) })
 }

@@ -6,7 +6,7 @@
 //     payloads, the search term splitter, the migrations. It imports only
 //     base.
 //   - adapters: PostgreSQL, the outbox and its writer, Kafka, MinIO, the
-//     dead-letter store. They import base and adapters.
+//     dead-letter store, tracing. They import base and adapters.
 //   - domain: members, tokens, the login guard, content, follows,
 //     timelines, activities, rankings, search, images. It imports base,
 //     adapters and domain, never the edge: no stack, no web, no fn, no
@@ -55,7 +55,7 @@ var Of = map[string]Layer{
 	"internal/route": Base, "internal/search/terms": Base, "events": Base, "migrations": Base,
 
 	"internal/postgres": Adapters, "internal/outbox": Adapters, "internal/outbox/emit": Adapters,
-	"kafka": Adapters, "kafka/rotation": Adapters, "minio": Adapters, "internal/deadletter": Adapters,
+	"kafka": Adapters, "kafka/rotation": Adapters, "minio": Adapters, "internal/deadletter": Adapters, "internal/tracing": Adapters,
 
 	"internal/member": Domain, "internal/auth": Domain, "internal/ratelimit": Domain,
 	"internal/content": Domain, "internal/follow": Domain, "internal/timeline": Domain,

@@ -60,9 +60,12 @@ import (
 
 	"github.com/cloudevents/sdk-go/v2/event"
 	"github.com/jackc/pgx/v5"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/dailyfeed/dailyfeed/events"
 	"github.com/dailyfeed/dailyfeed/internal/postgres"
+	"github.com/dailyfeed/dailyfeed/internal/tracing"
 	"github.com/dailyfeed/dailyfeed/kafka"
 )
 
@@ -90,13 +93,15 @@ func Add(ctx context.Context, db postgres.DB, evs ...event.Event) (Pending, erro
 		}
 		ids[i], typs[i], keys[i], docs[i] = e.ID(), e.Type(), events.Key(e), string(b)
 	}
+	// The write's trace context: the events are published in its trace.
+	tc := tracing.Carry(ctx)
 	rows, err := db.Query(ctx, `
-		INSERT INTO outbox (event_id, event_type, message_key, event)
-		SELECT u.event_id, u.event_type, u.message_key, u.event::json
+		INSERT INTO outbox (event_id, event_type, message_key, event, traceparent, tracestate)
+		SELECT u.event_id, u.event_type, u.message_key, u.event::json, NULLIF($5, ''), NULLIF($6, '')
 		FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
 		     WITH ORDINALITY AS u(event_id, event_type, message_key, event, n)
 		ORDER BY u.n
-		RETURNING id`, ids, typs, keys, docs)
+		RETURNING id`, ids, typs, keys, docs, tc.TraceParent, tc.TraceState)
 	if err != nil {
 		return nil, fmt.Errorf("outbox add: %w", err)
 	}
@@ -221,9 +226,10 @@ func (o *Outbox) Relay(ctx context.Context) (RelayResult, error) {
 
 // row is a claimed outbox row.
 type row struct {
-	id  int64
-	key string
-	doc []byte
+	id    int64
+	key   string
+	doc   []byte
+	trace tracing.Carried // of the write that added the row
 }
 
 // batch claims pending rows (those of ids, or the oldest limit), publishes
@@ -313,8 +319,23 @@ func (o *Outbox) batchBlocked(ctx context.Context, ids []int64, limit int) (res 
 		if len(round) == 0 {
 			break
 		}
+		// Each event is published in a span of its write's trace, whose
+		// context the event carries (its traceparent extension).
+		spans := make([]trace.Span, len(round))
+		for i, r := range round {
+			var pctx context.Context
+			pctx, spans[i] = tracing.Tracer().Start(tracing.Resume(ctx, r.trace), "outbox publish",
+				trace.WithSpanKind(trace.SpanKindProducer), trace.WithAttributes(
+					attribute.String("messaging.system", "kafka"),
+					attribute.String("messaging.message.id", roundEvs[i].ID()),
+					attribute.String("messaging.kafka.message.key", r.key),
+					attribute.String("cloudevents.event_type", roundEvs[i].Type()),
+					attribute.Int64("dailyfeed.outbox_id", r.id)))
+			tracing.ToEvent(pctx, &roundEvs[i])
+		}
 		for i, err := range o.pub.PublishEach(ctx, roundEvs) {
 			r := round[i]
+			tracing.End(spans[i], err)
 			switch {
 			case err == nil:
 				sentID = append(sentID, r.id)
@@ -370,13 +391,13 @@ func claim(ctx context.Context, tx pgx.Tx, ids []int64, limit int) ([]row, error
 	)
 	if ids != nil {
 		rs, err = tx.Query(ctx, `
-			SELECT id, message_key, event FROM outbox
+			SELECT id, message_key, event, coalesce(traceparent, ''), coalesce(tracestate, '') FROM outbox
 			WHERE id = ANY($1) AND sent_at IS NULL
 			ORDER BY id LIMIT $2
 			FOR UPDATE SKIP LOCKED`, ids, limit)
 	} else {
 		rs, err = tx.Query(ctx, `
-			SELECT id, message_key, event FROM outbox
+			SELECT id, message_key, event, coalesce(traceparent, ''), coalesce(tracestate, '') FROM outbox
 			WHERE sent_at IS NULL
 			ORDER BY id LIMIT $1
 			FOR UPDATE SKIP LOCKED`, limit)
@@ -386,7 +407,7 @@ func claim(ctx context.Context, tx pgx.Tx, ids []int64, limit int) ([]row, error
 	}
 	out, err := pgx.CollectRows(rs, func(r pgx.CollectableRow) (row, error) {
 		var x row
-		err := r.Scan(&x.id, &x.key, &x.doc)
+		err := r.Scan(&x.id, &x.key, &x.doc, &x.trace.TraceParent, &x.trace.TraceState)
 		return x, err
 	})
 	if err != nil {

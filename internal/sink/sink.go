@@ -4,6 +4,8 @@
 // sink treats duplicates, bad events and outages alike.
 //
 //	func (f *Function) Handle(ctx context.Context, e event.Event) error {
+//		ctx, span := sink.Start(ctx, f.Name(), e)
+//		defer span.End()
 //		s := f.Stack()
 //		if s == nil {
 //			return sink.NotStarted(f.Name())
@@ -33,8 +35,12 @@ import (
 	"github.com/cloudevents/sdk-go/v2/event"
 	"github.com/cloudevents/sdk-go/v2/protocol"
 	cehttp "github.com/cloudevents/sdk-go/v2/protocol/http"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/dailyfeed/dailyfeed/internal/errcode"
+	"github.com/dailyfeed/dailyfeed/internal/tracing"
 )
 
 // Result maps the outcome err of handling e in the sink called name to the
@@ -46,6 +52,10 @@ func Result(ctx context.Context, name string, e event.Event, err error) protocol
 		return nil
 	}
 	status := errcode.CloudEventStatus(err)
+	span := trace.SpanFromContext(ctx)
+	span.SetAttributes(attribute.Int("http.response.status_code", status))
+	span.RecordError(err)
+	span.SetStatus(codes.Error, string(errcode.Of(err)))
 	log := slog.With("sink", name, "event", e.ID(), "type", e.Type(), "status", status)
 	if errcode.Retryable(err) {
 		log.ErrorContext(ctx, "sink failed, the event will be retried", "err", err)
@@ -53,6 +63,27 @@ func Result(ctx context.Context, name string, e event.Event, err error) protocol
 		log.WarnContext(ctx, "sink refused the event", "err", err)
 	}
 	return cehttp.NewResult(status, "%s: %s", errcode.Of(err), errcode.MessageOf(err))
+}
+
+// Start starts the span of sink name's work on e (end it when Handle
+// returns): a child of the span of ctx when it is in e's trace (the sink
+// listener's request, continued from the delivery's traceparent header),
+// else of e's traceparent extension, so the work is in the trace of the
+// write that published e either way (a function's own process reads no
+// header: func-go's receiver is not instrumented).
+func Start(ctx context.Context, name string, e event.Event) (context.Context, trace.Span) {
+	if ev := trace.SpanContextFromContext(tracing.FromEvent(context.Background(), e)); ev.IsValid() &&
+		trace.SpanContextFromContext(ctx).TraceID() != ev.TraceID() {
+		// No span, or one of another trace (the sdk's receiver may hand an
+		// event to the goroutine of a concurrent request): the event's.
+		ctx = trace.ContextWithRemoteSpanContext(ctx, ev)
+	}
+	return tracing.Tracer().Start(ctx, name+" process", trace.WithSpanKind(trace.SpanKindConsumer),
+		trace.WithAttributes(
+			attribute.String("faas.name", name),
+			attribute.String("cloudevents.event_id", e.ID()),
+			attribute.String("cloudevents.event_type", e.Type()),
+			attribute.String("cloudevents.event_source", e.Source())))
 }
 
 // NotStarted is the result of an event that arrives before Start: 503, so

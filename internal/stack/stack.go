@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/redis/go-redis/extra/redisotel/v9"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/dailyfeed/dailyfeed/internal/auth"
@@ -166,6 +167,11 @@ func Open(ctx context.Context, cfg config.Config, needs Needs) (*Stack, error) {
 			WriteTimeout: 500 * time.Millisecond,
 			MaxRetries:   1,
 		})
+		// A span per command inside a traced request or delivery; the
+		// command's arguments (tokens, keys of members) are not recorded.
+		if err := redisotel.InstrumentTracing(s.Redis, redisotel.WithDBStatement(false)); err != nil {
+			return nil, fmt.Errorf("redis tracing: %w", err)
+		}
 	}
 	if needs&Postgres != 0 {
 		s.Auth = newVerifier(s)
