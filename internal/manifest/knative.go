@@ -297,6 +297,11 @@ var GeneratedKeys = []string{"TOPIC_BASE", "TOPIC_TIMEZONE"}
 // the local runner in two processes.
 var LocalOnlyKeys = []string{"DATABASE_SCHEMA", "LISTEN_ADDRESS", "SINKS_LISTEN_ADDRESS", "LOCAL_SINKS"}
 
+// OperatorKeys are the standard OpenTelemetry settings an operator adds (an
+// overlay) where a collector runs: unset, nothing is exported, and a
+// function's service name is its own name (docs/tracing.md).
+var OperatorKeys = []string{"OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_SERVICE_NAME"}
+
 // ConfigKeys returns the keys of the generated ConfigMap.
 func ConfigKeys() []string { return slices.Sorted(maps.Keys(configData)) }
 

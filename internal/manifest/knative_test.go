@@ -678,10 +678,10 @@ func TestConfigMapCoversREADME(t *testing.T) {
 	if len(documented) == 0 {
 		t.Fatal("no configuration table in README.md")
 	}
-	known := slices.Concat(manifest.ConfigKeys(), manifest.SecretKeys, manifest.LocalOnlyKeys, manifest.GeneratedKeys)
+	known := slices.Concat(manifest.ConfigKeys(), manifest.SecretKeys, manifest.LocalOnlyKeys, manifest.GeneratedKeys, manifest.OperatorKeys)
 	for _, v := range documented {
 		if !slices.Contains(known, v) {
-			t.Errorf("README's %s is neither in the ConfigMap, the Secret, LocalOnlyKeys nor GeneratedKeys", v)
+			t.Errorf("README's %s is neither in the ConfigMap, the Secret, LocalOnlyKeys, GeneratedKeys nor OperatorKeys", v)
 		}
 	}
 	for _, v := range slices.Concat(manifest.ConfigKeys(), manifest.SecretKeys) {
