@@ -8,11 +8,14 @@
 #   FUZZTIME=10m ./scripts/fuzz.sh                # every target
 #   ./scripts/fuzz.sh ./internal/search            # the targets of some packages
 #   NICE=19 FUZZTIME=60s ./scripts/fuzz.sh         # at the lowest CPU priority
+#   FUZZWORKERS=1 ./scripts/fuzz.sh                # one fuzzing worker per target
 set -euo pipefail
 cd "$(dirname "$0")/.."
 GO=${GO:-go}
 FUZZTIME=${FUZZTIME:-30s}
 NICE=${NICE:-0}
+workers=()
+if [ -n "${FUZZWORKERS:-}" ]; then workers=(-parallel "$FUZZWORKERS"); fi
 pkgs=("$@")
 if [ ${#pkgs[@]} -eq 0 ]; then
 	mapfile -t pkgs < <(grep -rl --include='*_test.go' '^func Fuzz' . | xargs -n1 dirname | sort -u)
@@ -20,6 +23,6 @@ fi
 for pkg in "${pkgs[@]}"; do
 	for target in $($GO test -list 'Fuzz.*' "$pkg" | grep '^Fuzz' || true); do
 		echo "== $pkg $target ($FUZZTIME)"
-		nice -n "$NICE" $GO test -run '^$' -fuzz "^${target}\$" -fuzztime "$FUZZTIME" "$pkg"
+		nice -n "$NICE" $GO test -run '^$' -fuzz "^${target}\$" -fuzztime "$FUZZTIME" "${workers[@]}" "$pkg"
 	done
 done
