@@ -12,13 +12,13 @@ import (
 	"sync"
 	"time"
 
-	cloudevents "github.com/cloudevents/sdk-go/v2"
 	"github.com/cloudevents/sdk-go/v2/event"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/dailyfeed/dailyfeed/internal/deadletter"
 	"github.com/dailyfeed/dailyfeed/internal/metrics"
 	"github.com/dailyfeed/dailyfeed/internal/route"
+	"github.com/dailyfeed/dailyfeed/internal/sink"
 	"github.com/dailyfeed/dailyfeed/internal/stack"
 	"github.com/dailyfeed/dailyfeed/internal/tracing"
 	"github.com/dailyfeed/dailyfeed/kafka"
@@ -38,14 +38,13 @@ type EventInstance interface {
 // all-in-one handler, since anyone who can POST to a sink can forge events.
 const DefaultSinksAddress = "127.0.0.1:8081"
 
-// eventHandler returns the Handle of f in a form the CloudEvents sdk
-// receiver accepts.
-func eventHandler(name string, f EventInstance) (any, error) {
+// eventHandler returns the Handle of f as a sink.Handle.
+func eventHandler(name string, f EventInstance) (sink.Handle, error) {
 	switch h := f.(type) {
 	case interface {
 		Handle(context.Context, event.Event) error
 	}:
-		return h.Handle, nil
+		return sink.Sink(h.Handle), nil
 	case interface {
 		Handle(context.Context, event.Event) (*event.Event, error)
 	}:
@@ -55,7 +54,7 @@ func eventHandler(name string, f EventInstance) (any, error) {
 }
 
 // SinksHandler serves every CloudEvent function of eventFunctions at
-// /<name> over st, in binary or structured HTTP mode. A CloudEvent
+// /<name> over st, in binary or structured HTTP mode (sink.Receiver). A CloudEvent
 // function of the table that has no constructor is an error.
 func SinksHandler(st *stack.Stack) (http.Handler, error) {
 	mux := http.NewServeMux()
@@ -76,16 +75,8 @@ func SinksHandler(st *stack.Stack) (http.Handler, error) {
 			errs = append(errs, err)
 			continue
 		}
-		p, err := cloudevents.NewHTTP()
-		if err != nil {
-			return nil, err
-		}
-		recv, err := cloudevents.NewHTTPReceiveHandler(context.Background(), p, h)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", f.Name, err)
-		}
 		// The request's span continues the delivery's traceparent header.
-		mux.Handle("POST /"+f.Name, tracing.Handler(recv, "POST /"+f.Name))
+		mux.Handle("POST /"+f.Name, tracing.Handler(sink.Receiver(h), "POST /"+f.Name))
 	}
 	return mux, errors.Join(errs...)
 }

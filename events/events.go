@@ -251,8 +251,13 @@ func (p Payload) Validate() error {
 			errs = append(errs, errors.New("a member cannot follow or unfollow themself"))
 		}
 	}
-	if p.CreatedAt.IsZero() {
+	switch y := p.CreatedAt.UTC().Year(); {
+	case p.CreatedAt.IsZero():
 		errs = append(errs, errors.New("createdAt is required"))
+	case y < 1 || y > 9999:
+		// Found by FuzzParse: "0000-01-01T00:00:00+01:00" is year -1 in
+		// UTC, which no RFC 3339 text (and so no re-encoding) can hold.
+		errs = append(errs, fmt.Errorf("createdAt %s is outside the years 1 to 9999 (UTC)", p.CreatedAt.Format(time.RFC3339)))
 	}
 	return errors.Join(errs...)
 }

@@ -10,14 +10,14 @@ import (
 	"testing"
 	"time"
 
-	cloudevents "github.com/cloudevents/sdk-go/v2"
-
+	"github.com/cloudevents/sdk-go/v2/event"
 	fanoutfeed "github.com/dailyfeed/dailyfeed/functions/fanout-feed"
 	updatestats "github.com/dailyfeed/dailyfeed/functions/update-stats"
 	"github.com/dailyfeed/dailyfeed/internal/content/contenttest"
 	"github.com/dailyfeed/dailyfeed/internal/fn"
 	"github.com/dailyfeed/dailyfeed/internal/paging"
 	"github.com/dailyfeed/dailyfeed/internal/ranking"
+	"github.com/dailyfeed/dailyfeed/internal/sink"
 	"github.com/dailyfeed/dailyfeed/internal/stack"
 	"github.com/dailyfeed/dailyfeed/internal/testenv"
 	"github.com/dailyfeed/dailyfeed/internal/timeline"
@@ -25,18 +25,10 @@ import (
 )
 
 // serve runs f's Handle behind a CloudEvents HTTP receiver, as func-go does.
-func serve(t *testing.T, s *stack.Stack, f interface{ Share(*stack.Stack) }, h any) string {
+func serve(t *testing.T, s *stack.Stack, f interface{ Share(*stack.Stack) }, h func(context.Context, event.Event) error) string {
 	t.Helper()
 	f.Share(s)
-	p, err := cloudevents.NewHTTP()
-	if err != nil {
-		t.Fatal(err)
-	}
-	recv, err := cloudevents.NewHTTPReceiveHandler(context.Background(), p, h)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(recv)
+	srv := httptest.NewServer(sink.Receiver(sink.Sink(h)))
 	t.Cleanup(srv.Close)
 	return srv.URL
 }

@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	cloudevents "github.com/cloudevents/sdk-go/v2"
 	"github.com/cloudevents/sdk-go/v2/event"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/go-redis/v9"
@@ -27,18 +26,10 @@ import (
 	"github.com/dailyfeed/dailyfeed/kafka"
 )
 
-// receiver serves a CloudEvent Handle like func-go does.
-func receiver(t testing.TB, handle any) http.Handler {
+// receiver serves a sink's Handle as the functions are served.
+func receiver(t testing.TB, handle func(context.Context, event.Event) error) http.Handler {
 	t.Helper()
-	p, err := cloudevents.NewHTTP()
-	if err != nil {
-		t.Fatal(err)
-	}
-	h, err := cloudevents.NewHTTPReceiveHandler(context.Background(), p, handle)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return h
+	return sink.Receiver(sink.Sink(handle))
 }
 
 func newStack(t *testing.T) *stack.Stack {
