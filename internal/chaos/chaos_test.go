@@ -27,13 +27,6 @@ func TestSmallChaosRun(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the chaos run starts servers of its own; not part of -short")
 	}
-	if os.Getenv("DAILYFEED_CHAOS") == "" {
-		// Opt-in until the open finding of RELIABILITY.md is fixed: after
-		// this session's merges (tracing, metrics, the Deps wiring) a
-		// fanout-feed delivery hung on every attempt after the sinks'
-		// restart and left one partition stalled past the drain.
-		t.Skip("opt-in (DAILYFEED_CHAOS=1 go test ./internal/chaos) while RELIABILITY.md's open stall is unfixed")
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 25*time.Minute)
 	defer cancel()
 	rep, err := Run(ctx, Options{Events: 5000, Members: 60, Workers: 8, Schedule: SmallSchedule,
