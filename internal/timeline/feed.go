@@ -235,7 +235,12 @@ func (f *Feeds) window(ctx context.Context, reader int64, after Key, n int) (can
 		c.ids = append(c.ids, id)
 		c.minAt = int64(z.Score)
 	}
-	c.pullAll = !c.full && card.Val() >= int64(f.Options.Cap)
+	// Past the end of a timeline that was ever trimmed to its cap, older
+	// posts exist that it no longer holds: trimming drops the sentinel
+	// first (the lowest score), so a timeline without one is a prefix of
+	// the feed, however short removals (deletes, unfollows) made it since.
+	trimmed := errors.Is(mark.Err(), redis.Nil)
+	c.pullAll = !c.full && (trimmed || card.Val() >= int64(f.Options.Cap))
 	return c, true, nil
 }
 

@@ -467,3 +467,32 @@ func TestUnfollowThenDeleteLeavesNothing(t *testing.T) {
 		t.Fatal("the deleted post of an unfollowed author stays in the timeline")
 	}
 }
+
+// TestFeedPastATrimmedTimelineThatShrank: a timeline trimmed to its cap
+// holds only the newest posts; removals (a delete, an unfollow) then leave
+// it shorter than the cap, and the posts older than its last entry must
+// still be read from PostgreSQL past its end (found by the chaos run: the
+// 22 oldest of a rebuild's 800 were invisible to the reader).
+func TestFeedPastATrimmedTimelineThatShrank(t *testing.T) {
+	t.Parallel()
+	o := defaultOptions
+	o.Cap = 4
+	e := newEnv(t, o)
+	a, b, c := e.Member(), e.Member(), e.Member()
+	e.follow(a, b)
+	e.follow(a, c)
+	var fromB []int64
+	for i := range 3 {
+		fromB = append([]int64{e.Post(b, fmt.Sprint("b", i)).ID}, fromB...)
+	}
+	e.deliver()
+	_ = e.feed(a) // builds the timeline: 3 posts and the sentinel
+	for i := range 3 {
+		e.Post(c, fmt.Sprint("c", i))
+	}
+	fromB = append([]int64{e.Post(b, "b newest").ID}, fromB...)
+	e.deliver() // the pushes trim it to b's newest and c's 3
+	e.unfollow(a, c)
+	e.deliver() // the unfollow leaves b's newest alone in it
+	want(t, e.feed(a), fromB...)
+}
