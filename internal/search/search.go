@@ -35,6 +35,7 @@
 package search
 
 import (
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -100,9 +101,15 @@ func ParseKeyword(raw string) (Keyword, error) {
 		return Keyword{}, invalid("must contain a letter or a digit")
 	}
 	kw := Keyword{Text: text, Query: terms.Query(parts)}
+	// The words a snippet highlights: each once, at most MaxWords of them
+	// (a part such as "a!b" reads as two; found by FuzzParseKeyword).
 	for _, f := range fields {
 		if p, _ := terms.Parts(f, 1); len(p) > 0 {
-			kw.Words = append(kw.Words, terms.Surfaces(f)...)
+			for _, w := range terms.Surfaces(f) {
+				if len(kw.Words) < MaxWords && !slices.Contains(kw.Words, w) {
+					kw.Words = append(kw.Words, w)
+				}
+			}
 		}
 	}
 	return kw, nil

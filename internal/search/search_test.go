@@ -17,7 +17,8 @@ func TestParseKeyword(t *testing.T) {
 		{raw: "  한국어 \t 공부  ", text: "한국어 공부", query: "('한국' <1> '국어') & '공부'", words: []string{"한국어", "공부"}},
 		{raw: "Go", text: "Go", query: "'go'", words: []string{"go"}},
 		{raw: "a go", text: "a go", query: "'a' & 'go'", words: []string{"a", "go"}},
-		{raw: "Go go GO", text: "Go go GO", query: "'go'", words: []string{"go", "go", "go"}},
+		{raw: "Go go GO", text: "Go go GO", query: "'go'", words: []string{"go"}},
+		{raw: "0 0 0 0 0 0 0 0!0 0 a!b!c!d!e!f!g!h!i!j!k", text: "0 0 0 0 0 0 0 0!0 0 a!b!c!d!e!f!g!h!i!j!k", query: "'0' & ('0' <1> '0') & ('a' <1> 'b' <1> 'c' <1> 'd' <1> 'e' <1> 'f' <1> 'g' <1> 'h' <1> 'i' <1> 'j' <1> 'k')", words: []string{"0", "a", "b", "c", "d", "e", "f", "g", "h", "i"}}, // highlights: each once, at most MaxWords
 		{raw: "커피☕ !!", text: "커피☕ !!", query: "'커피'", words: []string{"커피"}},
 		{raw: strings.Repeat("가", MaxKeyword), text: strings.Repeat("가", MaxKeyword), query: "'가가'" + strings.Repeat(" <1> '가가'", MaxKeyword-2), words: []string{strings.Repeat("가", MaxKeyword)}},
 	} {
