@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 addr="127.0.0.1:${BENCH_PORT:-18080}"
-scenarios="${BENCH_SCENARIOS:-auth,write,feed,search}"
+scenarios="${BENCH_SCENARIOS:-auth,write,feed,search,coldstart}"
 duration="${BENCH_DURATION:-10s}"
 clients="${BENCH_CLIENTS:-16}"
 
