@@ -25,10 +25,12 @@ import (
 )
 
 // EventInstance is what every CloudEvent function of functions/ served by
-// the local runner is: func-go's Share, plus a Handle of one of the two
-// signatures dailyfeed uses, Handle(context.Context, event.Event) error
-// (sinks) or Handle(context.Context, event.Event) (*event.Event, error)
-// (functions that answer an event).
+// the local runner is: func-go's Share, plus a Receive of one of the two
+// signatures dailyfeed uses, Receive(context.Context, event.Event) error
+// (sinks) or Receive(context.Context, event.Event) (*event.Event, error)
+// (functions that answer an event). Their Handle serves Receive over HTTP
+// for func-go's http service on a cluster (fn.Receiver); the local runner
+// serves Receive itself, on the sink listener.
 type EventInstance interface {
 	Share(*stack.Stack)
 }
@@ -38,19 +40,19 @@ type EventInstance interface {
 // all-in-one handler, since anyone who can POST to a sink can forge events.
 const DefaultSinksAddress = "127.0.0.1:8081"
 
-// eventHandler returns the Handle of f as a sink.Handle.
+// eventHandler returns the Receive of f as a sink.Handle.
 func eventHandler(name string, f EventInstance) (sink.Handle, error) {
 	switch h := f.(type) {
 	case interface {
-		Handle(context.Context, event.Event) error
+		Receive(context.Context, event.Event) error
 	}:
-		return sink.Sink(h.Handle), nil
+		return sink.Sink(h.Receive), nil
 	case interface {
-		Handle(context.Context, event.Event) (*event.Event, error)
+		Receive(context.Context, event.Event) (*event.Event, error)
 	}:
-		return h.Handle, nil
+		return h.Receive, nil
 	}
-	return nil, fmt.Errorf("dailyfeed: CloudEvent function %s has no Handle(context.Context, event.Event) error", name)
+	return nil, fmt.Errorf("dailyfeed: CloudEvent function %s has no Receive(context.Context, event.Event) error", name)
 }
 
 // SinksHandler serves every CloudEvent function of eventFunctions at

@@ -258,11 +258,11 @@ func TestThumbnailDecodesAreBounded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := sink.Status(f.Handle(ctx, e)); got != http.StatusTooManyRequests {
+	if got := sink.Status(f.Receive(ctx, e)); got != http.StatusTooManyRequests {
 		t.Fatalf("decode past the bound: %d, want 429", got)
 	}
 	release()
-	if got := sink.Status(f.Handle(ctx, e)); got != http.StatusOK {
+	if got := sink.Status(f.Receive(ctx, e)); got != http.StatusOK {
 		t.Fatalf("decode with a free slot: %d, want 200", got)
 	}
 	if got, err := svc.Get(ctx, img.ID); err != nil || got.Status != image.StatusReady {
@@ -270,7 +270,7 @@ func TestThumbnailDecodesAreBounded(t *testing.T) {
 	}
 	// A record that is no bucket notification is refused (dead-lettered).
 	_ = e.SetData("application/octet-stream", []byte(`"hello"`))
-	if got := sink.Status(f.Handle(ctx, e)); got != http.StatusBadRequest {
+	if got := sink.Status(f.Receive(ctx, e)); got != http.StatusBadRequest {
 		t.Fatalf("a record that is no notification: %d, want 400", got)
 	}
 }

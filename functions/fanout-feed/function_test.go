@@ -65,8 +65,8 @@ func TestThroughTheBroker(t *testing.T) {
 	s := testenv.Stack(t, contenttest.Needs)
 	e := contenttest.Over(t, s)
 	fo, us := fanoutfeed.New(), updatestats.New()
-	source(t, s, "fanout-feed", serve(t, s, fo, fo.Handle))
-	source(t, s, "update-stats", serve(t, s, us, us.Handle))
+	source(t, s, "fanout-feed", serve(t, s, fo, fo.Receive))
+	source(t, s, "update-stats", serve(t, s, us, us.Receive))
 
 	a, b := e.Member(), e.Member()
 	contenttest.Want(t, e.Do(a, "POST", fmt.Sprintf("/api/members/follow/%d", b.ID), nil), http.StatusCreated, "")

@@ -49,7 +49,7 @@ func BenchmarkDelivery(b *testing.B) {
 	raw := time.Since(start)
 
 	// The emulator delivering to record-activity.
-	srv := httptest.NewServer(receiver(b, started(s).Handle))
+	srv := httptest.NewServer(receiver(b, started(s).Receive))
 	defer srv.Close()
 	src := kafka.NewSource(kafka.SourceOptions{
 		Name: "bench", Group: "bench-" + cfg.TopicBase, Brokers: cfg.KafkaBrokers,

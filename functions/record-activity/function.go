@@ -9,6 +9,7 @@ package recordactivity
 import (
 	"context"
 	"log/slog"
+	"net/http"
 
 	"github.com/cloudevents/sdk-go/v2/event"
 
@@ -18,15 +19,24 @@ import (
 )
 
 // Function is the record-activity function.
-type Function struct{ fn.Base }
+type Function struct {
+	fn.Base
+	receiver http.Handler // Receive over HTTP (fn.Receiver)
+}
 
 // New returns the function; it does no I/O.
 func New() *Function {
-	return &Function{Base: fn.New("record-activity", stack.Postgres|stack.Redis)}
+	f := &Function{Base: fn.New("record-activity", stack.Postgres|stack.Redis)}
+	f.receiver = fn.Receiver(f.Name(), sink.Sink(f.Receive))
+	return f
 }
 
-// Handle records the activity of one event.
-func (f *Function) Handle(ctx context.Context, e event.Event) error {
+// Handle serves Receive over HTTP; func-go's http service calls it
+// (the function is generated with invoke: http, fn.Receiver says why).
+func (f *Function) Handle(w http.ResponseWriter, r *http.Request) { f.receiver.ServeHTTP(w, r) }
+
+// Receive records the activity of one event.
+func (f *Function) Receive(ctx context.Context, e event.Event) error {
 	ctx, span := sink.Start(ctx, f.Name(), e)
 	defer span.End()
 	s := f.Deps()

@@ -66,19 +66,19 @@ func count(t *testing.T, s *stack.Stack, sql string, args ...any) int {
 	return n
 }
 
-// TestHandleAnswers: a new event 200, a duplicate 200, malformed 400, a
+// TestReceiveAnswers: a new event 200, a duplicate 200, malformed 400, a
 // database failure 500; nothing before Start 503.
-func TestHandleAnswers(t *testing.T) {
+func TestReceiveAnswers(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	if got := sink.Status(recordactivity.New().Handle(ctx, postCreated(t, 1, 1))); got != http.StatusServiceUnavailable {
+	if got := sink.Status(recordactivity.New().Receive(ctx, postCreated(t, 1, 1))); got != http.StatusServiceUnavailable {
 		t.Errorf("before Start: %d, want 503", got)
 	}
 	s := testenv.Stack(t, stack.Postgres|stack.Redis)
 	f := started(s)
 	e := postCreated(t, 10, 3)
 	for i, want := range []int{200, 200} {
-		if got := sink.Status(f.Handle(ctx, e)); got != want {
+		if got := sink.Status(f.Receive(ctx, e)); got != want {
 			t.Errorf("delivery %d: %d, want %d", i+1, got, want)
 		}
 	}
@@ -94,7 +94,7 @@ func TestHandleAnswers(t *testing.T) {
 	wrongData.SetID("other")
 	_ = wrongData.SetData(event.ApplicationJSON, map[string]any{"memberId": "x"})
 	for name, ev := range map[string]event.Event{"unknown type": bad, "no dedup key": noKey, "bad data": wrongData} {
-		if got := sink.Status(f.Handle(ctx, ev)); got != http.StatusBadRequest {
+		if got := sink.Status(f.Receive(ctx, ev)); got != http.StatusBadRequest {
 			t.Errorf("%s: %d, want 400", name, got)
 		}
 	}
@@ -109,10 +109,10 @@ func TestHandleAnswers(t *testing.T) {
 	defer pool.Close()
 	down.DB = pool
 	later := postCreated(t, 12, 3)
-	if got := sink.Status(started(&down).Handle(ctx, later)); got != http.StatusServiceUnavailable {
+	if got := sink.Status(started(&down).Receive(ctx, later)); got != http.StatusServiceUnavailable {
 		t.Errorf("database down: %d, want 503", got)
 	}
-	if got := sink.Status(f.Handle(ctx, later)); got != http.StatusOK {
+	if got := sink.Status(f.Receive(ctx, later)); got != http.StatusOK {
 		t.Errorf("retry: %d", got)
 	}
 	if n := count(t, s, `SELECT count(*) FROM activities WHERE event_id = $1`, later.ID()); n != 1 {
@@ -141,7 +141,7 @@ func TestRepeatedKeyIsAnotherOccurrence(t *testing.T) {
 		t.Fatal("the two likes should share the original's key")
 	}
 	for _, e := range []event.Event{first, first, second, second, first} {
-		if got := sink.Status(f.Handle(ctx, e)); got != http.StatusOK {
+		if got := sink.Status(f.Receive(ctx, e)); got != http.StatusOK {
 			t.Fatalf("%d", got)
 		}
 	}
@@ -245,11 +245,11 @@ func TestEndToEndThroughTheBroker(t *testing.T) {
 	s := newStack(t)
 	env := contenttest.Over(t, s)
 
-	up := receiver(t, started(s).Handle)
+	up := receiver(t, started(s).Receive)
 	redisDown := *s
 	redisDown.Redis = redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", DialTimeout: 200 * time.Millisecond, MaxRetries: -1})
 	t.Cleanup(func() { _ = redisDown.Redis.Close() })
-	down := receiver(t, started(&redisDown).Handle)
+	down := receiver(t, started(&redisDown).Receive)
 
 	rec := newRecorder(up)
 	rec.failFor.Store(2) // the first delivery fails twice with 503
@@ -317,10 +317,10 @@ func TestDeadLettersAndReplay(t *testing.T) {
 	broken := receiver(t, func(context.Context, event.Event) error {
 		return sink.Result(ctx, "record-activity", event.New(), errBroken)
 	})
-	fixed := receiver(t, started(s).Handle)
+	fixed := receiver(t, started(s).Receive)
 	rec := newRecorder(broken)
 	mux.Handle("/record-activity", rec)
-	mux.Handle("/store-dead-letter", receiver(t, dls.Handle))
+	mux.Handle("/store-dead-letter", receiver(t, dls.Receive))
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	stop := runSource(t, s, srv.URL+"/record-activity", srv.URL+"/store-dead-letter")
@@ -389,7 +389,7 @@ func TestKilledBeforeCommitRedelivers(t *testing.T) {
 	t.Parallel()
 	s := newStack(t)
 	env := contenttest.Over(t, s)
-	up := receiver(t, started(s).Handle)
+	up := receiver(t, started(s).Receive)
 	var stop atomic.Pointer[func()]
 	var first atomic.Bool
 	release := make(chan struct{})

@@ -22,15 +22,15 @@ func ping() event.Event {
 	return e
 }
 
-func TestHandleBeforeStart(t *testing.T) {
-	if err := New().Handle(context.Background(), ping()); err == nil {
-		t.Error("Handle before Start succeeded")
+func TestReceiveBeforeStart(t *testing.T) {
+	if err := New().Receive(context.Background(), ping()); err == nil {
+		t.Error("Receive before Start succeeded")
 	}
 }
 
-// TestHandleRelaysAndCleansUp: a ping publishes what is pending (a write
+// TestReceiveRelaysAndCleansUp: a ping publishes what is pending (a write
 // whose dispatch never happened) and deletes sent rows past the retention.
-func TestHandleRelaysAndCleansUp(t *testing.T) {
+func TestReceiveRelaysAndCleansUp(t *testing.T) {
 	t.Parallel()
 	cfg := testenv.Config(t)
 	cfg.TopicPartitions = 1 // one partition: the test sees one order
@@ -67,8 +67,8 @@ func TestHandleRelaysAndCleansUp(t *testing.T) {
 	f.Share(s)
 	brokers, today := cfg.KafkaBrokers, s.Publisher.Topics().Today()
 
-	if err := f.Handle(ctx, ping()); err != nil {
-		t.Fatalf("Handle: %v", err)
+	if err := f.Receive(ctx, ping()); err != nil {
+		t.Fatalf("Receive: %v", err)
 	}
 	recs := kafkatest.Records(t, brokers, today)
 	if len(recs) != len(pending) {
@@ -90,7 +90,7 @@ func TestHandleRelaysAndCleansUp(t *testing.T) {
 		t.Errorf("%d rows left, %d unsent; want the 3 sent rows (the old one cleaned up)", left, unsent)
 	}
 	// A second ping has nothing to do.
-	if err := f.Handle(ctx, ping()); err != nil {
+	if err := f.Receive(ctx, ping()); err != nil {
 		t.Fatal(err)
 	}
 	if n := len(kafkatest.Records(t, brokers, today)); n != 3 {

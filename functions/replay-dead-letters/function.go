@@ -21,6 +21,7 @@ package replaydeadletters
 
 import (
 	"context"
+	"net/http"
 
 	"github.com/cloudevents/sdk-go/v2/event"
 
@@ -38,16 +39,25 @@ const (
 )
 
 // Function is the replay-dead-letters function.
-type Function struct{ fn.Base }
+type Function struct {
+	fn.Base
+	receiver http.Handler // Receive over HTTP (fn.Receiver)
+}
 
 // New returns the function; it does no I/O.
 func New() *Function {
-	return &Function{Base: fn.New("replay-dead-letters", stack.Postgres)}
+	f := &Function{Base: fn.New("replay-dead-letters", stack.Postgres)}
+	f.receiver = fn.Receiver(f.Name(), f.Receive)
+	return f
 }
 
-// Handle replays the dead letters the event's data chooses and answers the
+// Handle serves Receive over HTTP; func-go's http service calls it
+// (the function is generated with invoke: http, fn.Receiver says why).
+func (f *Function) Handle(w http.ResponseWriter, r *http.Request) { f.receiver.ServeHTTP(w, r) }
+
+// Receive replays the dead letters the event's data chooses and answers the
 // report.
-func (f *Function) Handle(ctx context.Context, e event.Event) (*event.Event, error) {
+func (f *Function) Receive(ctx context.Context, e event.Event) (*event.Event, error) {
 	s := f.Stack()
 	if s == nil {
 		return nil, sink.NotStarted(f.Name())

@@ -67,7 +67,7 @@ func TestReplaysChosenLetters(t *testing.T) {
 	}
 
 	f := replaydeadletters.New()
-	if _, err := f.Handle(ctx, request(t, replaydeadletters.RequestType, map[string]any{"all": true})); sink.Status(err) != http.StatusServiceUnavailable {
+	if _, err := f.Receive(ctx, request(t, replaydeadletters.RequestType, map[string]any{"all": true})); sink.Status(err) != http.StatusServiceUnavailable {
 		t.Errorf("before Start: %v", err)
 	}
 	f.Share(s)
@@ -76,12 +76,12 @@ func TestReplaysChosenLetters(t *testing.T) {
 		"empty choice":  request(t, replaydeadletters.RequestType, map[string]any{}),
 		"not an object": request(t, replaydeadletters.RequestType, []int{1}),
 	} {
-		if _, err := f.Handle(ctx, e); sink.Status(err) != http.StatusBadRequest {
+		if _, err := f.Receive(ctx, e); sink.Status(err) != http.StatusBadRequest {
 			t.Errorf("%s: %d, want 400", name, sink.Status(err))
 		}
 	}
 
-	out, err := f.Handle(ctx, request(t, replaydeadletters.RequestType, map[string]any{"sink": "fanout-feed"}))
+	out, err := f.Receive(ctx, request(t, replaydeadletters.RequestType, map[string]any{"sink": "fanout-feed"}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,7 +97,7 @@ func TestReplaysChosenLetters(t *testing.T) {
 	}
 	// The other letter still waits; a dead sink keeps it waiting with the reason.
 	srv.Close()
-	out, err = f.Handle(ctx, request(t, replaydeadletters.RequestType, map[string]any{"all": true}))
+	out, err = f.Receive(ctx, request(t, replaydeadletters.RequestType, map[string]any{"all": true}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,7 +150,7 @@ func TestReplayKeepsTheTrace(t *testing.T) {
 
 	f := replaydeadletters.New()
 	f.Share(s)
-	if _, err := f.Handle(ctx, request(t, replaydeadletters.RequestType, map[string]any{"ids": []int64{l.ID}})); err != nil {
+	if _, err := f.Receive(ctx, request(t, replaydeadletters.RequestType, map[string]any{"ids": []int64{l.ID}})); err != nil {
 		t.Fatal(err)
 	}
 	h := <-headers

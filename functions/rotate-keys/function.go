@@ -8,22 +8,35 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net/http"
 
 	"github.com/cloudevents/sdk-go/v2/event"
 
 	"github.com/dailyfeed/dailyfeed/internal/fn"
+	"github.com/dailyfeed/dailyfeed/internal/sink"
 	"github.com/dailyfeed/dailyfeed/internal/stack"
 )
 
 // Function is the rotate-keys function.
-type Function struct{ fn.Base }
+type Function struct {
+	fn.Base
+	receiver http.Handler // Receive over HTTP (fn.Receiver)
+}
 
 // New returns the function; it does no I/O.
-func New() *Function { return &Function{Base: fn.New("rotate-keys", stack.Postgres|stack.Redis)} }
+func New() *Function {
+	f := &Function{Base: fn.New("rotate-keys", stack.Postgres|stack.Redis)}
+	f.receiver = fn.Receiver(f.Name(), sink.Sink(f.Receive))
+	return f
+}
 
-// Handle runs the rotation for a PingSource event. An error makes the
+// Handle serves Receive over HTTP; func-go's http service calls it
+// (the function is generated with invoke: http, fn.Receiver says why).
+func (f *Function) Handle(w http.ResponseWriter, r *http.Request) { f.receiver.ServeHTTP(w, r) }
+
+// Receive runs the rotation for a PingSource event. An error makes the
 // event be retried.
-func (f *Function) Handle(ctx context.Context, _ event.Event) error {
+func (f *Function) Receive(ctx context.Context, _ event.Event) error {
 	s := f.Stack()
 	if s == nil {
 		return errors.New("rotate-keys: not started")

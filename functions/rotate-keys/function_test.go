@@ -10,23 +10,23 @@ import (
 	"github.com/dailyfeed/dailyfeed/internal/testenv"
 )
 
-func TestHandleBeforeStart(t *testing.T) {
-	if err := New().Handle(context.Background(), event.New()); err == nil {
-		t.Error("Handle before Start succeeded")
+func TestReceiveBeforeStart(t *testing.T) {
+	if err := New().Receive(context.Background(), event.New()); err == nil {
+		t.Error("Receive before Start succeeded")
 	}
 }
 
-// TestHandleMakesOnePrimary: a ping makes the first primary key; a second
+// TestReceiveMakesOnePrimary: a ping makes the first primary key; a second
 // ping within JWT_KEY_ROTATION changes nothing (membertest's flow test
 // follows a key through its whole rotation and grace).
-func TestHandleMakesOnePrimary(t *testing.T) {
+func TestReceiveMakesOnePrimary(t *testing.T) {
 	t.Parallel()
 	s := testenv.Stack(t, stack.Postgres|stack.Redis)
 	f := New()
 	f.Share(s)
 	ctx := context.Background()
 	for range 2 {
-		if err := f.Handle(ctx, event.New()); err != nil {
+		if err := f.Receive(ctx, event.New()); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -11,26 +11,37 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net/http"
 
 	"github.com/cloudevents/sdk-go/v2/event"
 
 	"github.com/dailyfeed/dailyfeed/internal/fn"
+	"github.com/dailyfeed/dailyfeed/internal/sink"
 	"github.com/dailyfeed/dailyfeed/internal/stack"
 	"github.com/dailyfeed/dailyfeed/kafka"
 	"github.com/dailyfeed/dailyfeed/kafka/rotation"
 )
 
 // Function is the rotate-topics function.
-type Function struct{ fn.Base }
+type Function struct {
+	fn.Base
+	receiver http.Handler // Receive over HTTP (fn.Receiver)
+}
 
 // New returns the function; it does no I/O.
 func New() *Function {
-	return &Function{Base: fn.New("rotate-topics", stack.Kafka)}
+	f := &Function{Base: fn.New("rotate-topics", stack.Kafka)}
+	f.receiver = fn.Receiver(f.Name(), sink.Sink(f.Receive))
+	return f
 }
 
-// Handle runs one rotation for a PingSource event. An error (Kafka or the
+// Handle serves Receive over HTTP; func-go's http service calls it
+// (the function is generated with invoke: http, fn.Receiver says why).
+func (f *Function) Handle(w http.ResponseWriter, r *http.Request) { f.receiver.ServeHTTP(w, r) }
+
+// Receive runs one rotation for a PingSource event. An error (Kafka or the
 // Kubernetes API failed) makes the event be retried.
-func (f *Function) Handle(ctx context.Context, _ event.Event) error {
+func (f *Function) Receive(ctx context.Context, _ event.Event) error {
 	s := f.Stack()
 	if s == nil {
 		return errors.New("rotate-topics: not started")

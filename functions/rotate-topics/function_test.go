@@ -22,20 +22,20 @@ func at(d, h, m int) time.Time {
 	return time.Date(2026, 11, d, h, m, 0, 0, z)
 }
 
-// TestHandleRotatesOnTheStacksClock: the PingSource event runs a rotation
+// TestReceiveRotatesOnTheStacksClock: the PingSource event runs a rotation
 // with the stack's configuration and clock (no cluster: nothing patched).
-func TestHandleRotatesOnTheStacksClock(t *testing.T) {
+func TestReceiveRotatesOnTheStacksClock(t *testing.T) {
 	t.Parallel()
 	cfg := testenv.Config(t)
 	cfg.TopicPartitions = 1
 	s := testenv.StackWith(t, cfg, stack.Kafka)
 	s.Now = func() time.Time { return at(25, 23, 50) }
 	f := rotatetopics.New()
-	if err := f.Handle(context.Background(), event.New()); err == nil {
-		t.Error("Handle before Start succeeded")
+	if err := f.Receive(context.Background(), event.New()); err == nil {
+		t.Error("Receive before Start succeeded")
 	}
 	f.Share(s)
-	if err := f.Handle(context.Background(), event.New()); err != nil {
+	if err := f.Receive(context.Background(), event.New()); err != nil {
 		t.Fatal(err)
 	}
 	admin := kafka.NewAdmin(cfg.KafkaBrokers, kafka.TopicSpec{})

@@ -39,7 +39,7 @@ func TestSinkOf(t *testing.T) {
 func TestKeepsTheEventWhole(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	if got := sink.Status(storedeadletter.New().Handle(ctx, event.New())); got != http.StatusServiceUnavailable {
+	if got := sink.Status(storedeadletter.New().Receive(ctx, event.New())); got != http.StatusServiceUnavailable {
 		t.Errorf("before Start: %d, want 503", got)
 	}
 	s := testenv.Stack(t, stack.Postgres)
@@ -57,8 +57,8 @@ func TestKeepsTheEventWhole(t *testing.T) {
 	dl.SetExtension(kafka.ErrorCodeExtension, 422)
 	dl.SetExtension(kafka.ErrorDataExtension, base64.StdEncoding.EncodeToString([]byte("unknown event type")))
 	for range 2 {
-		if got := sink.Status(f.Handle(ctx, dl)); got != http.StatusOK {
-			t.Fatalf("Handle: %d", got)
+		if got := sink.Status(f.Receive(ctx, dl)); got != http.StatusOK {
+			t.Fatalf("Receive: %d", got)
 		}
 	}
 	ls, err := deadletter.Store{DB: s.DB}.List(ctx, deadletter.Selector{All: true})
@@ -82,7 +82,7 @@ func TestKeepsTheEventWhole(t *testing.T) {
 	}
 
 	// An event without Knative's extensions is kept too (never refused).
-	if got := sink.Status(f.Handle(ctx, e)); got != http.StatusOK {
+	if got := sink.Status(f.Receive(ctx, e)); got != http.StatusOK {
 		t.Errorf("plain event: %d", got)
 	}
 }

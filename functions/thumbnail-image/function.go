@@ -15,6 +15,7 @@ package thumbnailimage
 import (
 	"context"
 	"log/slog"
+	"net/http"
 	"sync"
 
 	"github.com/cloudevents/sdk-go/v2/event"
@@ -30,14 +31,21 @@ import (
 // Function is the thumbnail-image function.
 type Function struct {
 	fn.Base
-	once    sync.Once
-	limiter *image.Limiter
+	receiver http.Handler // Receive over HTTP (fn.Receiver)
+	once     sync.Once
+	limiter  *image.Limiter
 }
 
 // New returns the function; it does no I/O.
 func New() *Function {
-	return &Function{Base: fn.New("thumbnail-image", stack.Postgres|stack.S3)}
+	f := &Function{Base: fn.New("thumbnail-image", stack.Postgres|stack.S3)}
+	f.receiver = fn.Receiver(f.Name(), sink.Sink(f.Receive))
+	return f
 }
+
+// Handle serves Receive over HTTP; func-go's http service calls it
+// (the function is generated with invoke: http, fn.Receiver says why).
+func (f *Function) Handle(w http.ResponseWriter, r *http.Request) { f.receiver.ServeHTTP(w, r) }
 
 // Limiter is the process's bound on concurrent decodes
 // (IMAGE_DECODE_CONCURRENCY), made on first use.
@@ -46,8 +54,8 @@ func (f *Function) Limiter(s *stack.Stack) *image.Limiter {
 	return f.limiter
 }
 
-// Handle makes the thumbnails of the originals one notification reports.
-func (f *Function) Handle(ctx context.Context, e event.Event) error {
+// Receive makes the thumbnails of the originals one notification reports.
+func (f *Function) Receive(ctx context.Context, e event.Event) error {
 	ctx, span := sink.Start(ctx, f.Name(), e)
 	defer span.End()
 	s := f.Deps()

@@ -65,15 +65,25 @@ var envs = []funcEnv{
 	{Value: "{{ secret:" + Secret + " }}"},
 }
 
+// funcYAML is the func.yaml of f. Every function, CloudEvent ones
+// included, is `invoke: http`: func then scaffolds it with func-go's http
+// service, whose Handle(http.ResponseWriter, *http.Request) a CloudEvent
+// function implements with fn.Receiver. func-go's cloudevents service
+// (`invoke: cloudevent`) serves through the sdk's NewHTTPReceiveHandler,
+// which can leave a request's message without a taker and then stall every
+// later request (cloudevents/sdk-go#1224).
 func funcYAML(f route.Function) funcFile {
 	scale := route.Scales[f.Group]
-	return newFuncFile(f.Name, string(f.Kind), scale)
+	return newFuncFile(f.Name, invokeHTTP, scale)
 }
+
+// invokeHTTP is func's invoke value for func-go's http service.
+const invokeHTTP = "http"
 
 // allInOneYAML is the root function: every route on one Service, for small
 // installs.
 func allInOneYAML() funcFile {
-	return newFuncFile("dailyfeed", string(route.HTTP), route.Scale{Min: 0, Max: 3})
+	return newFuncFile("dailyfeed", invokeHTTP, route.Scale{Min: 0, Max: 3})
 }
 
 func newFuncFile(name, invoke string, scale route.Scale) funcFile {

@@ -1,6 +1,7 @@
 package manifest_test
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"testing"
@@ -27,5 +28,28 @@ func TestCommittedFilesAreGenerated(t *testing.T) {
 		if diff := cmp.Diff(string(files[path]), string(got)); diff != "" {
 			t.Errorf("%s differs from the generator (run `make manifests`), -want +got:\n%s", path, diff)
 		}
+	}
+}
+
+// TestEveryFunctionIsInvokedOverHTTP: every func.yaml, a CloudEvent
+// function's included, asks func for func-go's http service, never its
+// cloudevents one, whose receiver stalls deliveries (cloudevents/sdk-go#1224).
+func TestEveryFunctionIsInvokedOverHTTP(t *testing.T) {
+	files, err := manifest.Files()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, path := range manifest.Paths(files) {
+		if filepath.Base(path) != "func.yaml" {
+			continue
+		}
+		n++
+		if !bytes.Contains(files[path], []byte("\ninvoke: http\n")) {
+			t.Errorf("%s is not invoke: http", path)
+		}
+	}
+	if n == 0 {
+		t.Error("no func.yaml generated")
 	}
 }

@@ -12,7 +12,9 @@ import (
 	"strings"
 )
 
-// Kind says how a function is invoked.
+// Kind says what a function serves. Both kinds are deployed with func's
+// `invoke: http` (internal/manifest: a CloudEvent function serves its
+// events over HTTP itself, fn.Receiver).
 type Kind string
 
 const (

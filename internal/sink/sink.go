@@ -69,13 +69,12 @@ func Result(ctx context.Context, name string, e event.Event, err error) protocol
 // returns): a child of the span of ctx when it is in e's trace (the sink
 // listener's request, continued from the delivery's traceparent header),
 // else of e's traceparent extension, so the work is in the trace of the
-// write that published e either way (a function's own process reads no
-// header: func-go's receiver is not instrumented).
+// write that published e either way (a delivery without the header, or a
+// request span of another trace).
 func Start(ctx context.Context, name string, e event.Event) (context.Context, trace.Span) {
 	if ev := trace.SpanContextFromContext(tracing.FromEvent(context.Background(), e)); ev.IsValid() &&
 		trace.SpanContextFromContext(ctx).TraceID() != ev.TraceID() {
-		// No span, or one of another trace (the sdk's receiver may hand an
-		// event to the goroutine of a concurrent request): the event's.
+		// No span, or one of another trace: the event's.
 		ctx = trace.ContextWithRemoteSpanContext(ctx, ev)
 	}
 	return tracing.Tracer().Start(ctx, name+" process", trace.WithSpanKind(trace.SpanKindConsumer),
