@@ -2,11 +2,21 @@
 # `make bench`: runs the Go benchmarks, then starts the all-in-one function on
 # a bench port against the local stack and measures the API over HTTP with
 # cmd/bench. Paste the printed tables into BENCHMARKS.md with this command.
+#
+# BENCH_SCENARIOS picks cmd/bench's scenarios (default: all of them):
+#   auth, write (with the commit-to-broker lag), feed, search,
+#   coldstart (exec to first 2xx; BENCH_COLDSTART_RUNS, default 20),
+#   fanout (own schema bench_fanout; BENCH_FANOUT_SIZES, BENCH_FANOUT_POSTS).
+# BENCH_FEED_MEMBERS (opt-in, e.g. "100000"): after the run, the feed scenario
+# again over a dataset of that many members (BENCH_FOLLOWS followings each,
+# 20 posts per member) in schema bench_m<n>, served by a second all-in-one
+# function on BENCH_PORT+1. 100 000 members is 20 000 000 follows: seeding it
+# takes a long while the first time (kept between runs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 addr="127.0.0.1:${BENCH_PORT:-18080}"
-scenarios="${BENCH_SCENARIOS:-auth,write,feed,search,coldstart}"
+scenarios="${BENCH_SCENARIOS:-auth,write,feed,search,coldstart,fanout}"
 duration="${BENCH_DURATION:-10s}"
 clients="${BENCH_CLIENTS:-16}"
 
@@ -31,7 +41,8 @@ go build -o .local/bin/dailyfeed ./cmd/dailyfeed
 .local/bin/migrate # the setup job: the function itself never migrates
 LISTEN_ADDRESS="$addr" .local/bin/dailyfeed >.local/log/bench-dailyfeed.log 2>&1 &
 pid=$!
-trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null || true' EXIT
+scale_pid=
+trap 'kill $pid $scale_pid 2>/dev/null; wait $pid $scale_pid 2>/dev/null || true' EXIT
 
 for _ in $(seq 1 120); do
   curl -sf "http://$addr/health/readiness" >/dev/null && break
@@ -41,3 +52,26 @@ done
 curl -sf "http://$addr/health/readiness" >/dev/null || { echo "dailyfeed not ready; see .local/log/bench-dailyfeed.log" >&2; exit 1; }
 
 go run ./cmd/bench -url "http://$addr" -scenarios "$scenarios" -d "$duration" -c "$clients"
+
+# Feed at other sizes: one dataset and one function per size.
+feed_members=${BENCH_FEED_MEMBERS:-}
+for n in ${feed_members//,/ }; do
+  echo
+  echo "== follow-feed over $n members (schema bench_m$n)"
+  scale_addr="127.0.0.1:$(( ${BENCH_PORT:-18080} + 1 ))"
+  export DATABASE_SCHEMA="bench_m$n" REDIS_PREFIX="bench_m$n:"
+  go run ./cmd/seed -members "$n" -follows "${BENCH_FOLLOWS:-200}" -posts "$(( n * 20 ))"
+  .local/bin/migrate
+  # No sinks (they would share the consumer groups of the first function)
+  # and no metrics port (the first function has it).
+  LISTEN_ADDRESS="$scale_addr" LOCAL_SINKS=off METRICS_ADDRESS=off \
+    .local/bin/dailyfeed >".local/log/bench-dailyfeed-m$n.log" 2>&1 &
+  scale_pid=$!
+  for _ in $(seq 1 120); do
+    curl -sf "http://$scale_addr/health/readiness" >/dev/null && break
+    sleep 0.5
+  done
+  BENCH_MEMBERS="$n" go run ./cmd/bench -url "http://$scale_addr" -scenarios feed -d "$duration" -c "$clients" || status=$?
+  kill $scale_pid 2>/dev/null; wait $scale_pid 2>/dev/null || true
+  [ "${status:-0}" = 0 ] || exit "$status"
+done

@@ -79,7 +79,7 @@ func feedScenario(ctx context.Context, c *client, workers int, d time.Duration) 
 		return nil, fmt.Errorf("the seed members' feeds are empty: run cmd/seed")
 	}
 
-	warm := loadtest.Run(ctx, "follow-feed warm timeline (HTTP, size 20)", workers, d, func(ctx context.Context, w, _ int) error {
+	warm := loadtest.Run(ctx, fmt.Sprintf("follow-feed warm timeline (HTTP, size 20, %d members)", members), workers, d, func(ctx context.Context, w, _ int) error {
 		_, err := c.do(ctx, "GET", path, tokens[w], nil, nil)
 		return err
 	})

@@ -16,18 +16,13 @@ func init() { scenarioByName["write"] = writeScenario }
 // event in the same transaction, the publish to Kafka after commit) over
 // HTTP, side by side with a bare single-row INSERT into posts on a pool to
 // the same database in the same run: the ratio is the price of the API and
-// of never losing the event.
+// of never losing the event. During the create-post run a consumer reads
+// the events back from the broker: the commit-to-broker lag (lag.go).
 func writeScenario(ctx context.Context, c *client, workers int, d time.Duration) ([]loadtest.Result, error) {
 	members, err := signUpMembers(ctx, c, workers)
 	if err != nil {
 		return nil, err
 	}
-	body := map[string]string{"content": "오늘 한국어 공부를 했어요 — a benchmark post about the quick brown fox"}
-	create := loadtest.Run(ctx, "create-post + event (HTTP)", workers, d, func(ctx context.Context, w, _ int) error {
-		_, err := c.do(ctx, "POST", "/api/posts", members[w].token, body, nil)
-		return err
-	})
-
 	cfg, err := config.FromEnv()
 	if err != nil {
 		return nil, err
@@ -37,6 +32,23 @@ func writeScenario(ctx context.Context, c *client, workers int, d time.Duration)
 		return nil, err
 	}
 	defer pool.Close()
+	probe, err := startLagProbe(cfg)
+	if err != nil {
+		return nil, err
+	}
+	defer probe.close()
+
+	body := map[string]string{"content": "오늘 한국어 공부를 했어요 — a benchmark post about the quick brown fox"}
+	from := time.Now()
+	create := loadtest.Run(ctx, "create-post + event (HTTP)", workers, d, func(ctx context.Context, w, _ int) error {
+		_, err := c.do(ctx, "POST", "/api/posts", members[w].token, body, nil)
+		return err
+	})
+	lag, err := probe.commitToBroker(ctx, pool, from, time.Now())
+	if err != nil {
+		return nil, err
+	}
+
 	bare := loadtest.Run(ctx, "bare INSERT posts (same database)", workers, d, func(ctx context.Context, w, _ int) error {
 		_, err := pool.Exec(ctx, `INSERT INTO posts (author_id, content, created_at, updated_at, activity_at)
 			VALUES ($1, $2, now(), now(), now())`, members[w].id, body["content"])
@@ -45,5 +57,6 @@ func writeScenario(ctx context.Context, c *client, workers int, d time.Duration)
 		}
 		return nil
 	})
-	return []loadtest.Result{create, bare}, nil
+	bare.Name += fmt.Sprintf(" — create-post/bare: req/s %.2fx", create.PerSecond()/max(bare.PerSecond(), 1e-9))
+	return append([]loadtest.Result{create, bare}, lag...), nil
 }

@@ -21,6 +21,9 @@ type Result struct {
 
 // PerSecond is the request rate.
 func (r Result) PerSecond() float64 {
+	if r.Elapsed <= 0 {
+		return 0
+	}
 	return float64(r.Requests) / r.Elapsed.Seconds()
 }
 
@@ -69,7 +72,13 @@ func Run(ctx context.Context, name string, workers int, d time.Duration, do func
 		}()
 	}
 	wg.Wait()
-	elapsed := time.Since(start)
+	return Samples(name, latencies, errs, time.Since(start))
+}
+
+// Samples makes the Result of latencies measured some other way than Run
+// (one process start, one event's lag): errs failed attempts, elapsed the
+// wall time they took. latencies is sorted in place.
+func Samples(name string, latencies []time.Duration, errs int, elapsed time.Duration) Result {
 	slices.Sort(latencies)
 	return Result{
 		Name: name, Requests: len(latencies), Errors: errs, Elapsed: elapsed,
