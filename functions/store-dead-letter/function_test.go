@@ -85,4 +85,12 @@ func TestKeepsTheEventWhole(t *testing.T) {
 	if got := sink.Status(f.Receive(ctx, e)); got != http.StatusOK {
 		t.Errorf("plain event: %d", got)
 	}
+	// A destination whose path decodes to a NUL (found by fuzzing) is kept:
+	// PostgreSQL refused the row, so the letter could not be stored at all.
+	nul := e.Clone()
+	nul.SetID("nul-in-the-destination")
+	nul.SetExtension(kafka.ErrorDestExtension, "http://127.0.0.1:8081/record%00activity")
+	if got := sink.Status(f.Receive(ctx, nul)); got != http.StatusOK {
+		t.Errorf("destination with %%00: %d, want 200", got)
+	}
 }
