@@ -84,7 +84,7 @@ func TestThroughTheBroker(t *testing.T) {
 		t.Fatal(err)
 	}
 	testenv.Eventually(t, "the view counted", func() bool {
-		st, err := fn.NewDeps(s, "get-post").Reads().PostStatistics(context.Background(), post)
+		st, err := fn.NewDeps(s, "get-post").Reads().PostStatistics(context.Background(), 0, post)
 		return err == nil && st.ViewCount == 1
 	})
 	popular, err := fn.NewDeps(s, "popular-posts").Rankings().Page(context.Background(), ranking.Popular, a.ID, paging.Page{Size: 10})

@@ -34,8 +34,9 @@ func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) {
 			return
 		}
 	}
-	// Read it (404 MEMBER_NOT_FOUND).
-	summary, err := s.Members().Summary(r.Context(), id)
+	// Read it as the caller sees it (404 MEMBER_NOT_FOUND; the card only
+	// when the member's privacy level hides it from the caller).
+	summary, err := s.Members().Summary(r.Context(), p.MemberID, id)
 	if err != nil {
 		web.Error(w, r, err)
 		return

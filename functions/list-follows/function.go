@@ -7,13 +7,16 @@
 //	GET /api/members/followers/more, /followings/more     mine, one side
 //	GET /api/members/{memberId}/followers/more, ...       a member's, one side
 //
-// The caller's own lists need a token; a member's lists are public.
+// The caller's own lists need a token; a member's lists are read with or
+// without one, and are empty to a caller from whom the member's privacy
+// level hides them.
 package listfollows
 
 import (
 	"net/http"
 	"strings"
 
+	"github.com/dailyfeed/dailyfeed/internal/auth"
 	"github.com/dailyfeed/dailyfeed/internal/fn"
 	"github.com/dailyfeed/dailyfeed/internal/follow"
 	"github.com/dailyfeed/dailyfeed/internal/stack"
@@ -32,14 +35,18 @@ func New() *Function {
 func (f *Function) Handle(w http.ResponseWriter, r *http.Request) { f.Serve(w, r, handle) }
 
 func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) {
-	// Whose lists: the path's member, or the caller (a token required).
+	// Who reads whose lists: the path's member's, to a caller with or
+	// without a token; else the caller's own (a token required).
+	var p auth.Principal
 	var id int64
 	var err error
 	if r.PathValue("memberId") != "" {
-		id, err = web.PathID(r, "memberId")
+		if p, _, err = fn.OptionalAuthenticate(w, r, s.Stack); err == nil {
+			id, err = web.PathID(r, "memberId")
+		}
 	} else {
-		p, aerr := fn.Authenticate(w, r, s.Stack)
-		id, err = p.MemberID, aerr
+		p, err = fn.Authenticate(w, r, s.Stack)
+		id = p.MemberID
 	}
 	if err != nil {
 		web.Error(w, r, err)
@@ -51,16 +58,17 @@ func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) {
 		web.Error(w, r, err)
 		return
 	}
-	// Read one side, or both.
+	// Read one side, or both (empty when the member's privacy level hides
+	// them from the caller).
 	lists := follow.Lists{DB: s.DB}
 	var out any
 	switch path := r.URL.Path; {
 	case strings.HasSuffix(path, "/followers/more"):
-		out, err = lists.Page(r.Context(), id, follow.Followers, q)
+		out, err = lists.Page(r.Context(), p.MemberID, id, follow.Followers, q)
 	case strings.HasSuffix(path, "/followings/more"):
-		out, err = lists.Page(r.Context(), id, follow.Followings, q)
+		out, err = lists.Page(r.Context(), p.MemberID, id, follow.Followings, q)
 	default:
-		out, err = lists.Both(r.Context(), id, q)
+		out, err = lists.Both(r.Context(), p.MemberID, id, q)
 	}
 	if err != nil {
 		web.Error(w, r, err)

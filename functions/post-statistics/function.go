@@ -22,8 +22,9 @@ func New() *Function {
 func (f *Function) Handle(w http.ResponseWriter, r *http.Request) { f.Serve(w, r, handle) }
 
 func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) {
-	// Authenticate the caller if there is a token (statistics are public).
-	_, _, err := fn.OptionalAuthenticate(w, r, s.Stack)
+	// Authenticate the caller if there is a token (statistics are as
+	// public as the post).
+	p, _, err := fn.OptionalAuthenticate(w, r, s.Stack)
 	if err != nil {
 		web.Error(w, r, err)
 		return
@@ -34,8 +35,9 @@ func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) {
 		web.Error(w, r, err)
 		return
 	}
-	// Read the counts.
-	out, err := s.Reads().PostStatistics(r.Context(), id)
+	// Read the counts (404 when the author's privacy level hides the post
+	// from the caller).
+	out, err := s.Reads().PostStatistics(r.Context(), p.MemberID, id)
 	if err != nil {
 		web.Error(w, r, err)
 		return

@@ -22,7 +22,8 @@ func (f *Function) Handle(w http.ResponseWriter, r *http.Request) { f.Serve(w, r
 
 func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) {
 	// Authenticate the caller.
-	if _, err := fn.Authenticate(w, r, s.Stack); err != nil {
+	p, err := fn.Authenticate(w, r, s.Stack)
+	if err != nil {
 		web.Error(w, r, err)
 		return
 	}
@@ -32,8 +33,9 @@ func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) {
 		web.Error(w, r, err)
 		return
 	}
-	// Read the summaries of the active members among them, in one query.
-	summaries, err := s.Members().Query(r.Context(), in)
+	// Read the summaries of the active members among them, in one query
+	// (cards of those whose privacy level hides them from the caller).
+	summaries, err := s.Members().Query(r.Context(), p.MemberID, in)
 	if err != nil {
 		web.Error(w, r, err)
 		return

@@ -67,16 +67,21 @@ func parseCursor(s string) (*cursor, error) {
 // follows, of the BannerTypes, newest first.
 func (s Store) Feed(ctx context.Context, viewer int64, q Query) (paging.Slice[Item], error) {
 	return s.list(ctx, `a.member_id IN (SELECT followee_id FROM follows WHERE follower_id = $1)
-		AND a.activity_type = ANY($2)`, viewer, BannerTypes, q)
+		AND a.activity_type = ANY($2) AND `+member.VisibleSQL("m", "$1")+`
+		AND COALESCE(`+member.VisibleSQL("pa", "$1")+`, true)`, viewer, BannerTypes, q)
 }
 
-// Mine returns the activity log of memberID, every type, newest first.
+// Mine returns the activity log of memberID, every type, newest first; an
+// activity on a post whose author's privacy level now hides it from the
+// member is shown as on deleted content.
 func (s Store) Mine(ctx context.Context, memberID int64, q Query) (paging.Slice[Item], error) {
 	return s.list(ctx, `a.member_id = $1 AND a.activity_type = ANY($2)`, memberID, events.Types(), q)
 }
 
-// list runs the page query (filtered by where over $1 and $2) and
-// hydrates the actors and target members in one more query.
+// list runs the page query (filtered by where over $1, the reader, and
+// $2) and hydrates the actors and target members in one more query. pa is
+// the author of the activity's post: content it hides from the reader
+// counts as deleted.
 func (s Store) list(ctx context.Context, where string, id int64, types []events.Type, q Query) (paging.Slice[Item], error) {
 	after, err := parseCursor(q.Cursor)
 	if err != nil {
@@ -86,17 +91,20 @@ func (s Store) list(ctx context.Context, where string, id int64, types []events.
 	for i, t := range types {
 		names[i] = string(t)
 	}
-	// The snippet is cut here, and only from live rows: deleted content
-	// never leaves the database.
+	// The snippet is cut here, and only from live rows the reader may
+	// see: deleted and hidden content never leaves the database.
+	shown := "COALESCE(" + member.VisibleSQL("pa", "$1") + ", true)"
 	sql := `
 		SELECT a.id, a.member_id, a.activity_type, a.post_id, a.comment_id, a.target_member_id,
 			a.created_at, a.updated_at,
 			CASE
+				WHEN a.post_id IS NOT NULL AND NOT ` + shown + ` THEN true
 				WHEN a.comment_id IS NOT NULL THEN c.id IS NULL OR c.deleted_at IS NOT NULL OR cp.deleted_at IS NOT NULL
 				WHEN a.post_id IS NOT NULL THEN p.id IS NULL OR p.deleted_at IS NOT NULL
 				ELSE false
 			END AS deleted,
 			CASE
+				WHEN a.post_id IS NOT NULL AND NOT ` + shown + ` THEN NULL
 				WHEN a.comment_id IS NOT NULL THEN
 					CASE WHEN c.deleted_at IS NULL AND cp.deleted_at IS NULL THEN left(c.content, $5) END
 				WHEN a.post_id IS NOT NULL THEN
@@ -107,6 +115,7 @@ func (s Store) list(ctx context.Context, where string, id int64, types []events.
 		LEFT JOIN comments c ON c.id = a.comment_id
 		LEFT JOIN posts cp ON cp.id = c.post_id
 		LEFT JOIN posts p ON p.id = a.post_id AND a.comment_id IS NULL
+		LEFT JOIN members pa ON pa.id = COALESCE(cp.author_id, p.author_id)
 		WHERE ` + where + `
 			AND ($3::timestamptz IS NULL OR (a.created_at, a.id) < ($3::timestamptz, $4::bigint))
 		ORDER BY a.created_at DESC, a.id DESC
@@ -144,14 +153,15 @@ func (s Store) list(ctx context.Context, where string, id int64, types []events.
 		last := page.Content[len(page.Content)-1]
 		page.NextCursor = cursor{at: last.CreatedAt, id: last.ID}.String()
 	}
-	if err := s.hydrate(ctx, page.Content); err != nil {
+	if err := s.hydrate(ctx, id, page.Content); err != nil {
 		return paging.Slice[Item]{}, err
 	}
 	return page, nil
 }
 
-// hydrate sets the actors and the member targets of items in one query.
-func (s Store) hydrate(ctx context.Context, items []Item) error {
+// hydrate sets the actors and the member targets of items as reader sees
+// them, in one query.
+func (s Store) hydrate(ctx context.Context, reader int64, items []Item) error {
 	if len(items) == 0 {
 		return nil
 	}
@@ -162,7 +172,7 @@ func (s Store) hydrate(ctx context.Context, items []Item) error {
 			ids = append(ids, it.TargetMemberID)
 		}
 	}
-	summaries, err := member.Store{DB: s.DB}.Summaries(ctx, ids)
+	summaries, err := member.Store{DB: s.DB}.Summaries(ctx, reader, ids)
 	if err != nil {
 		return err
 	}

@@ -111,6 +111,9 @@ func (s *Service) likePost(ctx context.Context, t events.Type, member, id, delta
 			return events.Payload{}, err
 		}
 		if delta > 0 {
+			if err := requireShown(ctx, tx, member, id, ErrPostNotFound); err != nil {
+				return events.Payload{}, err
+			}
 			if err := requireActive(ctx, tx, author); err != nil {
 				return events.Payload{}, err
 			}
@@ -143,6 +146,9 @@ func (s *Service) CreateComment(ctx context.Context, author int64, in NewComment
 		postAuthor, _, err := bumpPost(ctx, tx, postID, 0, 1, now)
 		if err != nil {
 			return events.Payload{}, err
+		}
+		if err := requireShown(ctx, tx, author, postID, ErrPostNotFound); err != nil {
+			return events.Payload{}, err // rolls the count back
 		}
 		if err := requireActive(ctx, tx, postAuthor); err != nil {
 			return events.Payload{}, err // rolls the count back
@@ -186,6 +192,9 @@ func (s *Service) CreateReply(ctx context.Context, author int64, in NewReply) (C
 		postAuthor, _, err := bumpPost(ctx, tx, postID, 0, 1, now)
 		if err != nil {
 			return events.Payload{}, err
+		}
+		if err := requireShown(ctx, tx, author, postID, ErrCommentNotFound); err != nil {
+			return events.Payload{}, err // rolls the count back
 		}
 		if err := requireActive(ctx, tx, postAuthor, parent.author); err != nil {
 			return events.Payload{}, err // rolls the count back
@@ -293,6 +302,9 @@ func (s *Service) likeComment(ctx context.Context, t events.Type, member, id, de
 			return events.Payload{}, err
 		}
 		if delta > 0 {
+			if err := requireShown(ctx, tx, member, c.postID, ErrCommentNotFound); err != nil {
+				return events.Payload{}, err
+			}
 			if err := requireActive(ctx, tx, c.author); err != nil {
 				return events.Payload{}, err
 			}

@@ -60,8 +60,9 @@ func post(ctx context.Context, db postgres.DB, reader, id int64) (Post, error) {
 	return p, nil
 }
 
-// commentView selects a Comment: $1 the comment ids, $2 the reader.
-const commentView = `
+// commentView selects a Comment: $1 the comment ids, $2 the reader, who
+// may see the post's author pa.
+var commentView = `
 	SELECT c.id, c.post_id, c.parent_id, c.depth, c.content, c.author_id, m.member_name, m.handle, ` + member.AvatarSQL + `,
 		c.like_count, c.reply_count,
 		EXISTS (SELECT 1 FROM comment_likes l WHERE l.comment_id = c.id AND l.member_id = $2),
@@ -69,7 +70,9 @@ const commentView = `
 	FROM unnest($1::bigint[]) WITH ORDINALITY AS q(id, n)
 	JOIN comments c ON c.id = q.id
 	JOIN members m ON m.id = c.author_id
-	WHERE c.deleted_at IS NULL
+	JOIN posts cp ON cp.id = c.post_id
+	JOIN members pa ON pa.id = cp.author_id
+	WHERE c.deleted_at IS NULL AND ` + member.VisibleSQL("pa", "$2") + `
 	ORDER BY q.n`
 
 func scanComment(row pgx.Row) (Comment, error) {
@@ -82,8 +85,9 @@ func scanComment(row pgx.Row) (Comment, error) {
 }
 
 // Comments returns the live comments among ids as reader sees them, in
-// the order of ids, duplicates and unknown or deleted ids left out, in one
-// query.
+// the order of ids, duplicates and unknown or deleted ids left out, and
+// those on posts whose author's privacy level hides them from reader, in
+// one query.
 func (s Store) Comments(ctx context.Context, reader int64, ids []int64) ([]Comment, error) {
 	out := []Comment{}
 	if len(ids) == 0 {
@@ -272,6 +276,22 @@ func selectComment(ctx context.Context, tx postgres.DB, id int64, lock string) (
 		return c, notFound(err, ErrCommentNotFound, "select comment")
 	}
 	return c, nil
+}
+
+// requireShown refuses (with missing, the answer to a missing post or
+// comment) reader's new interaction with the post id or a comment on it
+// when the post author's privacy level hides the post from reader.
+func requireShown(ctx context.Context, tx postgres.DB, reader, id int64, missing error) error {
+	var shown bool
+	err := tx.QueryRow(ctx, `SELECT `+member.VisibleSQL("m", "$1")+`
+		FROM posts p JOIN members m ON m.id = p.author_id WHERE p.id = $2`, reader, id).Scan(&shown)
+	if err != nil {
+		return notFound(err, missing, "select post author")
+	}
+	if !shown {
+		return missing
+	}
+	return nil
 }
 
 // requireActive refuses (409 AUTHOR_DEACTIVATED) an interaction with

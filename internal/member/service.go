@@ -97,21 +97,37 @@ func (s *Service) Me(ctx context.Context, id int64) (Me, error) {
 	return Me{ID: m.ID, Name: m.Name}, nil
 }
 
-// Profile returns the profile of the member ref as seen by viewer (the
-// e-mail only in one's own profile).
+// Profile returns the profile of the member ref as seen by viewer (0:
+// anonymous): the e-mail only in one's own profile, the card only when the
+// member's privacy level hides it from viewer.
 func (s *Service) Profile(ctx context.Context, viewer int64, ref Ref) (Profile, error) {
 	m, err := s.Store.ByRef(ctx, ref)
 	if err != nil {
 		return Profile{}, err
 	}
+	sees, err := s.Store.Sees(ctx, viewer, m)
+	if err != nil {
+		return Profile{}, err
+	}
+	if !sees {
+		return ProfileOf(m, false).Card(), nil
+	}
 	return ProfileOf(m, m.ID == viewer), nil
 }
 
-// Summary returns the summary of the member id.
-func (s *Service) Summary(ctx context.Context, id int64) (Summary, error) {
+// Summary returns the summary of the member id as seen by viewer (the
+// card only when the member's privacy level hides it from viewer).
+func (s *Service) Summary(ctx context.Context, viewer, id int64) (Summary, error) {
 	m, err := s.Store.ByID(ctx, id)
 	if err != nil {
 		return Summary{}, err
+	}
+	sees, err := s.Store.Sees(ctx, viewer, m)
+	if err != nil {
+		return Summary{}, err
+	}
+	if !sees {
+		return SummaryOf(m).Card(), nil
 	}
 	return SummaryOf(m), nil
 }
@@ -165,10 +181,11 @@ func (s *Service) ChangeHandle(ctx context.Context, id int64, in HandleChange) (
 	return ProfileOf(m, true), nil
 }
 
-// Query returns the summaries of the active members among in.IDs.
-func (s *Service) Query(ctx context.Context, in Query) ([]Summary, error) {
+// Query returns the summaries of the active members among in.IDs as
+// viewer sees them.
+func (s *Service) Query(ctx context.Context, viewer int64, in Query) ([]Summary, error) {
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
-	return s.Store.Summaries(ctx, in.IDs)
+	return s.Store.Summaries(ctx, viewer, in.IDs)
 }

@@ -145,32 +145,44 @@ func (s Store) ChangeHandle(ctx context.Context, id int64, handle string, now ti
 	return one(s.DB.QueryRow(ctx, q, id, handle, now), "change handle")
 }
 
-// Summaries returns the active members among ids, in the order of ids
-// (duplicates and unknown ids left out), in one query.
-func (s Store) Summaries(ctx context.Context, ids []int64) ([]Summary, error) {
+// summariesSQL selects the summary columns of the active members among
+// $1, in its order, and whether each shows itself to the reader $2.
+var summariesSQL = `
+	SELECT m.id, m.member_name, m.handle, m.display_name, m.bio, m.avatar_image_id, m.avatar_url,
+		m.followers_count, m.following_count, ` + VisibleSQL("m", "$2") + `
+	FROM members m JOIN unnest($1::bigint[]) WITH ORDINALITY AS q(id, n) USING (id)
+	WHERE m.status = 'ACTIVE'
+	ORDER BY q.n`
+
+// Summaries returns the active members among ids as reader sees them (a
+// card for those whose privacy level hides them from reader), in the order
+// of ids (duplicates and unknown ids left out), in one query.
+func (s Store) Summaries(ctx context.Context, reader int64, ids []int64) ([]Summary, error) {
 	out := []Summary{}
 	if len(ids) == 0 {
 		return out, nil
 	}
-	const q = `
-		SELECT ` + columns + `
-		FROM members m JOIN unnest($1::bigint[]) WITH ORDINALITY AS q(id, n) USING (id)
-		WHERE m.status = 'ACTIVE'
-		ORDER BY q.n`
-	rows, err := s.DB.Query(ctx, q, ids)
+	rows, err := s.DB.Query(ctx, summariesSQL, ids, reader)
 	if err != nil {
 		return nil, fmt.Errorf("select summaries: %w", err)
 	}
 	defer rows.Close()
 	seen := make(map[int64]bool, len(ids))
 	for rows.Next() {
-		m, err := scan(rows)
-		if err != nil {
+		var m Member
+		var visible bool
+		if err := rows.Scan(&m.ID, &m.Name, &m.Handle, &m.DisplayName, &m.Bio, &m.AvatarImageID, &m.AvatarForm,
+			&m.FollowersCount, &m.FollowingCount, &visible); err != nil {
 			return nil, fmt.Errorf("scan summary: %w", err)
 		}
-		if !seen[m.ID] {
-			seen[m.ID] = true
+		if seen[m.ID] {
+			continue
+		}
+		seen[m.ID] = true
+		if visible {
 			out = append(out, SummaryOf(m))
+		} else {
+			out = append(out, SummaryOf(m).Card())
 		}
 	}
 	if err := rows.Err(); err != nil {

@@ -104,7 +104,7 @@ func (e *env) read(m contenttest.Member, post int64) {
 
 func (e *env) stats(post int64) timeline.Statistics {
 	e.T.Helper()
-	st, err := fn.NewDeps(e.S, "get-post").Reads().PostStatistics(context.Background(), post)
+	st, err := fn.NewDeps(e.S, "get-post").Reads().PostStatistics(context.Background(), 0, post)
 	if err != nil {
 		e.T.Fatal(err)
 	}

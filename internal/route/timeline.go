@@ -23,10 +23,10 @@ var timeline = []Function{
 		get("/api/timeline/comments").as(AnyMember), get("/api/timeline/members/{memberId}/comments").as(Optional).hides(hidesComments)}},
 	{Name: "list-follows", Kind: HTTP, Group: Read, Routes: []Route{
 		get("/api/members/followers-followings").as(AnyMember),
-		get("/api/members/{memberId}/followers-followings").as(Public).hides(hidesFollows),
+		get("/api/members/{memberId}/followers-followings").as(Optional).hides(hidesFollows),
 		get("/api/members/followers/more").as(AnyMember), get("/api/members/followings/more").as(AnyMember),
-		get("/api/members/{memberId}/followers/more").as(Public).hides(hidesFollows),
-		get("/api/members/{memberId}/followings/more").as(Public).hides(hidesFollows)}},
+		get("/api/members/{memberId}/followers/more").as(Optional).hides(hidesFollows),
+		get("/api/members/{memberId}/followings/more").as(Optional).hides(hidesFollows)}},
 	{Name: "recommend-members", Kind: HTTP, Group: Read, Routes: []Route{
 		get("/api/members/follow/recommend/newbie").as(AnyMember).hides(hidesMember),
 		get("/api/members/follow/recommend/newbie/more").as(AnyMember).hides(hidesMember)}},

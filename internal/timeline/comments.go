@@ -42,12 +42,20 @@ func queryComments(ctx context.Context, db postgres.DB, sql string, args ...any)
 
 func commentKey(c content.Comment) Key { return Key{At: c.CreatedAt, ID: c.ID} }
 
+// onShownPosts joins comments c with their post's author pa, whom
+// commentsShown requires the reader $1 may see.
+const onShownPosts = ` JOIN posts cp ON cp.id = c.post_id JOIN members pa ON pa.id = cp.author_id`
+
+// commentsShown is the condition that the reader $1 may see the comments
+// c: their post's author's privacy level does not hide it.
+var commentsShown = member.VisibleSQL("pa", "$1")
+
 // oldestFirst selects live comments matching cond ($2), oldest first: $3/$4
 // keyset, $5 limit, $6 offset.
 func oldestFirst(cond string) string {
 	return `SELECT ` + commentColumns + `
-		FROM comments c JOIN members m ON m.id = c.author_id
-		WHERE ` + cond + ` AND c.deleted_at IS NULL AND (c.created_at, c.id) > ($3, $4)
+		FROM comments c JOIN members m ON m.id = c.author_id` + onShownPosts + `
+		WHERE ` + cond + ` AND c.deleted_at IS NULL AND (c.created_at, c.id) > ($3, $4) AND ` + commentsShown + `
 		ORDER BY c.created_at, c.id
 		LIMIT $5 OFFSET $6`
 }
@@ -57,19 +65,26 @@ var (
 	repliesSQL      = oldestFirst(`c.parent_id = $2`)
 )
 
+// The parents of threads: $1 the reader, $2 the post or comment.
+var (
+	postShownSQL = `SELECT EXISTS (SELECT 1 FROM posts cp JOIN members pa ON pa.id = cp.author_id
+		WHERE cp.id = $2 AND cp.deleted_at IS NULL AND ` + commentsShown + `)`
+	commentShownSQL = `SELECT EXISTS (SELECT 1 FROM comments c` + onShownPosts + `
+		WHERE c.id = $2 AND c.deleted_at IS NULL AND ` + commentsShown + `)`
+)
+
 // PostComments returns the live top-level comments of the live post,
 // oldest first, each with its reply and like counts. A missing or deleted
-// post is 404.
+// post is 404, and so is a post whose author's privacy level hides it.
 func (s *Reads) PostComments(ctx context.Context, reader, post int64, q Request) (paging.Slice[content.Comment], error) {
-	return s.thread(ctx, postCommentsSQL, `SELECT EXISTS (SELECT 1 FROM posts WHERE id = $1 AND deleted_at IS NULL)`,
-		content.ErrPostNotFound, reader, post, q)
+	return s.thread(ctx, postCommentsSQL, postShownSQL, content.ErrPostNotFound, reader, post, q)
 }
 
 // Replies returns the live direct replies of the live comment, oldest
-// first. A missing or deleted comment is 404.
+// first. A missing or deleted comment is 404, and so is one on a post
+// whose author's privacy level hides it.
 func (s *Reads) Replies(ctx context.Context, reader, comment int64, q Request) (paging.Slice[content.Comment], error) {
-	return s.thread(ctx, repliesSQL, `SELECT EXISTS (SELECT 1 FROM comments WHERE id = $1 AND deleted_at IS NULL)`,
-		content.ErrCommentNotFound, reader, comment, q)
+	return s.thread(ctx, repliesSQL, commentShownSQL, content.ErrCommentNotFound, reader, comment, q)
 }
 
 // thread runs an oldest-first page; only an empty page checks that its
@@ -82,7 +97,7 @@ func (s *Reads) thread(ctx context.Context, sql, exists string, notFound error, 
 	}
 	if len(rows) == 0 {
 		var ok bool
-		if err := s.DB.QueryRow(ctx, exists, parent).Scan(&ok); err != nil {
+		if err := s.DB.QueryRow(ctx, exists, reader, parent).Scan(&ok); err != nil {
 			return paging.Slice[content.Comment]{}, fmt.Errorf("select parent: %w", err)
 		}
 		if !ok {
@@ -92,13 +107,16 @@ func (s *Reads) thread(ctx context.Context, sql, exists string, notFound error, 
 	return sliceOf(q, rows, commentKey), nil
 }
 
-const memberCommentsSQL = `SELECT ` + commentColumns + `
-	FROM comments c JOIN members m ON m.id = c.author_id
+var memberCommentsSQL = `SELECT ` + commentColumns + `
+	FROM comments c JOIN members m ON m.id = c.author_id` + onShownPosts + `
 	WHERE c.author_id = $2 AND c.deleted_at IS NULL AND (c.created_at, c.id) < ($3, $4)
+	  AND ` + commentsShown + ` AND ` + member.VisibleSQL("m", "$1") + `
 	ORDER BY c.created_at DESC, c.id DESC
 	LIMIT $5 OFFSET $6`
 
-// MemberComments returns the live comments of author, newest first.
+// MemberComments returns the live comments of author, newest first: none
+// when author's privacy level hides it from reader, and none on posts
+// whose author's privacy level hides them.
 func (s *Reads) MemberComments(ctx context.Context, reader, author int64, q Request) (paging.Slice[content.Comment], error) {
 	after := q.after(farFuture)
 	rows, err := queryComments(ctx, s.DB, memberCommentsSQL, reader, author, after.At, after.ID, q.Size+1, q.offset())
@@ -117,11 +135,12 @@ func (s *Reads) MemberComments(ctx context.Context, reader, author int64, q Requ
 	return sliceOf(q, rows, commentKey), nil
 }
 
-const commentByIDSQL = `SELECT ` + commentColumns + `
-	FROM comments c JOIN members m ON m.id = c.author_id
-	WHERE c.id = $2 AND c.deleted_at IS NULL`
+var commentByIDSQL = `SELECT ` + commentColumns + `
+	FROM comments c JOIN members m ON m.id = c.author_id` + onShownPosts + `
+	WHERE c.id = $2 AND c.deleted_at IS NULL AND ` + commentsShown
 
-// GetComment returns the live comment id. A known reader's read of another
+// GetComment returns the live comment id (404 on a post whose author's
+// privacy level hides it from reader). A known reader's read of another
 // member's comment commits a COMMENT_READ event through the outbox; the
 // author's own read and an anonymous read emit nothing.
 func (s *Reads) GetComment(ctx context.Context, reader, id int64) (content.Comment, error) {

@@ -42,17 +42,21 @@ func queryPosts(ctx context.Context, db postgres.DB, sql string, args ...any) ([
 	return out, nil
 }
 
-// hydrateSQL selects the live posts among $2 in the order of $2.
-const hydrateSQL = `SELECT ` + postColumns + `
+// hydrateSQL selects the live posts among $2 that the reader $1 may see,
+// in the order of $2.
+var hydrateSQL = `SELECT ` + postColumns + `
 	FROM unnest($2::bigint[]) WITH ORDINALITY AS q(id, n)
 	JOIN posts p ON p.id = q.id
 	JOIN members m ON m.id = p.author_id
-	WHERE p.deleted_at IS NULL
+	WHERE p.deleted_at IS NULL AND ` + member.VisibleSQL("m", "$1") + `
 	ORDER BY q.n`
 
 // Hydrate returns the live posts among ids as reader sees them, in the
-// order of ids, deleted and unknown ids (and duplicates) left out: one
+// order of ids, deleted and unknown ids (and duplicates) left out, and so
+// are the posts whose author's privacy level hides them from reader: one
 // query whatever the number of ids (posts, authors and liked together).
+// Every read of posts by id (feeds, rankings, search, single posts) goes
+// through it.
 func Hydrate(ctx context.Context, db postgres.DB, reader int64, ids []int64) ([]Post, error) {
 	if len(ids) == 0 {
 		return []Post{}, nil

@@ -11,6 +11,7 @@ import (
 	"github.com/dailyfeed/dailyfeed/events"
 	"github.com/dailyfeed/dailyfeed/internal/content"
 	"github.com/dailyfeed/dailyfeed/internal/errcode"
+	"github.com/dailyfeed/dailyfeed/internal/member"
 	"github.com/dailyfeed/dailyfeed/internal/outbox/emit"
 	"github.com/dailyfeed/dailyfeed/internal/paging"
 	"github.com/dailyfeed/dailyfeed/internal/postgres"
@@ -32,14 +33,16 @@ const MaxQueryIDs = 1000
 var errMemberNotFound = errcode.New(errcode.MemberNotFound, "member not found")
 
 // authorPostsSQL: $1 reader, $2 author, $3/$4 keyset, $5 limit, $6 offset.
-const authorPostsSQL = `SELECT ` + postColumns + `
+var authorPostsSQL = `SELECT ` + postColumns + `
 	FROM posts p JOIN members m ON m.id = p.author_id
 	WHERE p.author_id = $2 AND p.deleted_at IS NULL AND (p.created_at, p.id) < ($3, $4)
+	  AND ` + member.VisibleSQL("m", "$1") + `
 	ORDER BY p.created_at DESC, p.id DESC
 	LIMIT $5 OFFSET $6`
 
 // AuthorPosts returns author's live posts, newest first (my-feed when
-// author is the reader, author-posts otherwise). An unknown author is 404.
+// author is the reader, author-posts otherwise). An unknown author is 404;
+// an author whose privacy level hides it from reader has no posts.
 func (s *Reads) AuthorPosts(ctx context.Context, reader, author int64, q Request) (paging.Slice[Post], error) {
 	after := q.after(farFuture)
 	rows, err := queryPosts(ctx, s.DB, authorPostsSQL, reader, author, after.At, after.ID, q.Size+1, q.offset())
@@ -59,9 +62,9 @@ func (s *Reads) AuthorPosts(ctx context.Context, reader, author int64, q Request
 }
 
 // recentActivitySQL: $1 reader, $2 limit, $3 offset.
-const recentActivitySQL = `SELECT ` + postColumns + `
+var recentActivitySQL = `SELECT ` + postColumns + `
 	FROM posts p JOIN members m ON m.id = p.author_id
-	WHERE p.deleted_at IS NULL
+	WHERE p.deleted_at IS NULL AND ` + member.VisibleSQL("m", "$1") + `
 	ORDER BY p.activity_at DESC, p.id DESC
 	LIMIT $2 OFFSET $3`
 
@@ -124,11 +127,13 @@ type Statistics struct {
 	ViewCount    int64 `json:"viewCount"`
 }
 
-// PostStatistics returns the counts of the live post id.
-func (s *Reads) PostStatistics(ctx context.Context, id int64) (Statistics, error) {
+// PostStatistics returns the counts of the live post id (404 when its
+// author's privacy level hides it from reader).
+func (s *Reads) PostStatistics(ctx context.Context, reader, id int64) (Statistics, error) {
 	st := Statistics{PostID: id}
 	err := s.DB.QueryRow(ctx, `
-		SELECT comment_count, like_count, view_count FROM posts WHERE id = $1 AND deleted_at IS NULL`, id).
+		SELECT p.comment_count, p.like_count, p.view_count FROM posts p JOIN members m ON m.id = p.author_id
+		WHERE p.id = $1 AND p.deleted_at IS NULL AND `+member.VisibleSQL("m", "$2"), id, reader).
 		Scan(&st.CommentCount, &st.LikeCount, &st.ViewCount)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return st, content.ErrPostNotFound
