@@ -49,3 +49,22 @@ func TestEventHandle(t *testing.T) {
 		t.Errorf("Receive got %v, want [e-1]", got)
 	}
 }
+
+// TestHTTPHandle is the Handle an fn.HTTP gives an HTTP function: Base's
+// Serve over its routes (404 off them, 503 before Start, the handler never
+// called).
+func TestHTTPHandle(t *testing.T) {
+	t.Parallel()
+	called := false
+	f := fn.NewHTTP("get-me", stack.Postgres, func(http.ResponseWriter, *http.Request, *fn.Deps) { called = true })
+	for path, want := range map[string]int{"/api/members": http.StatusServiceUnavailable, "/api/nowhere": http.StatusNotFound} {
+		w := httptest.NewRecorder()
+		f.Handle(w, httptest.NewRequest(http.MethodGet, path, nil))
+		if w.Code != want {
+			t.Errorf("GET %s: status %d, want %d", path, w.Code, want)
+		}
+	}
+	if called {
+		t.Error("the handler ran before Start")
+	}
+}
