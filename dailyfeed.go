@@ -10,6 +10,7 @@ import (
 	_ "embed"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
 	"os"
 	"sync"
@@ -26,6 +27,11 @@ import (
 
 // Instance is what every HTTP function of functions/ is.
 type Instance = fn.Instance
+
+// Functions returns the constructor of every HTTP function, by name. The
+// test kits (internal/content/contenttest, internal/search/searchtest)
+// build the functions they drive from it, and import none.
+func Functions() map[string]func() Instance { return maps.Clone(httpFunctions) }
 
 // Server is the all-in-one function.
 type Server struct {

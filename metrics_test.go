@@ -32,7 +32,7 @@ func TestAllInOneMetrics(t *testing.T) {
 	scrapes := httptest.NewServer(metrics.Handler(srv.Registry()))
 	t.Cleanup(scrapes.Close)
 	scrape := func() metricstest.Scrape { return metricstest.Get(t, scrapes.URL+"/metrics") }
-	env := contenttest.Over(t, s)
+	env := contenttest.Over(t, s, dailyfeed.Functions())
 	env.C.Handler = http.HandlerFunc(srv.Handle)
 
 	created := map[string]string{"function": "create-post", "route": "/api/posts", "method": "POST", "status": "201", "code": ""}

@@ -44,7 +44,7 @@ func TestPoisonRecordsBlockNoPartition(t *testing.T) {
 	start(t, sources)
 
 	// Events after the poison, on every partition.
-	env := contenttest.Over(t, s)
+	env := contenttest.Over(t, s, dailyfeed.Functions())
 	env.C.Handler = http.HandlerFunc(dailyfeed.NewShared(s).Handle)
 	author := env.Member()
 	var posts []int64

@@ -64,7 +64,7 @@ func TestLocalWiring(t *testing.T) {
 	}
 	start(t, sources)
 
-	env := contenttest.Over(t, s)
+	env := contenttest.Over(t, s, dailyfeed.Functions())
 	env.C.Handler = http.HandlerFunc(dailyfeed.NewShared(s).Handle)
 	post := env.Post(env.Member(), "through the all-in-one function")
 	testenv.Eventually(t, "the post's activity row", func() bool {

@@ -50,7 +50,7 @@ func TestOneTraceFromCreatePostToEverySink(t *testing.T) {
 	cfg.TopicPartitions = 1
 	s := testenv.StackWith(t, cfg, stack.Postgres|stack.Redis|stack.Kafka)
 	start(t, delivery(t, s))
-	env := contenttest.Over(t, s)
+	env := contenttest.Over(t, s, dailyfeed.Functions())
 	env.C.Handler = http.HandlerFunc(dailyfeed.NewShared(s).Handle)
 	author := env.Member()
 	post := env.Post(author, "followed to every sink")

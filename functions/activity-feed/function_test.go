@@ -11,6 +11,7 @@ import (
 
 	"github.com/cloudevents/sdk-go/v2/event"
 
+	"github.com/dailyfeed/dailyfeed"
 	"github.com/dailyfeed/dailyfeed/events"
 	activityfeed "github.com/dailyfeed/dailyfeed/functions/activity-feed"
 	myactivities "github.com/dailyfeed/dailyfeed/functions/my-activities"
@@ -79,7 +80,7 @@ func describe(items []activity.Item) []string {
 // cancellations; a deleted post shows as deleted without its content.
 func TestBanner(t *testing.T) {
 	t.Parallel()
-	env := contenttest.New(t)
+	env := contenttest.New(t, dailyfeed.Functions())
 	viewer, a, b, stranger := env.Member(), env.Member(), env.Member(), env.Member()
 	for _, m := range []contenttest.Member{a, b} {
 		contenttest.Want(t, env.Do(viewer, "POST", fmt.Sprintf("/api/members/follow/%d", m.ID), nil), http.StatusCreated, "")
@@ -160,7 +161,7 @@ func handleOf(t *testing.T, env *contenttest.Env, id int64) string {
 // even when new activities arrive between pages; page/size works too.
 func TestPagingIsStable(t *testing.T) {
 	t.Parallel()
-	env := contenttest.New(t)
+	env := contenttest.New(t, dailyfeed.Functions())
 	viewer, a := env.Member(), env.Member()
 	contenttest.Want(t, env.Do(viewer, "POST", fmt.Sprintf("/api/members/follow/%d", a.ID), nil), http.StatusCreated, "")
 	last := env.LastOutboxID()

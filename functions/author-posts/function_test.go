@@ -6,6 +6,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/dailyfeed/dailyfeed"
 	authorposts "github.com/dailyfeed/dailyfeed/functions/author-posts"
 	"github.com/dailyfeed/dailyfeed/internal/content/contenttest"
 	"github.com/dailyfeed/dailyfeed/internal/paging"
@@ -18,7 +19,7 @@ import (
 // cursor; an unknown author 404; bad input 400.
 func TestAuthorPosts(t *testing.T) {
 	t.Parallel()
-	e := contenttest.New(t)
+	e := contenttest.New(t, dailyfeed.Functions())
 	c := e.Client(authorposts.New())
 	author, reader, quiet, gone := e.Member(), e.Member(), e.Member(), e.Member()
 	var posts []int64 // newest first

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/dailyfeed/dailyfeed"
 	commentreplies "github.com/dailyfeed/dailyfeed/functions/comment-replies"
 	"github.com/dailyfeed/dailyfeed/internal/content"
 	"github.com/dailyfeed/dailyfeed/internal/content/contenttest"
@@ -17,7 +18,7 @@ import (
 // unknown comment 404; bad input 400.
 func TestCommentReplies(t *testing.T) {
 	t.Parallel()
-	e := contenttest.New(t)
+	e := contenttest.New(t, dailyfeed.Functions())
 	c := e.Client(commentreplies.New())
 	author, reader := e.Member(), e.Member()
 	post := e.Post(author, "a post").ID

@@ -4,13 +4,14 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/dailyfeed/dailyfeed"
 	createcomment "github.com/dailyfeed/dailyfeed/functions/create-comment"
 	"github.com/dailyfeed/dailyfeed/internal/content/contenttest"
 )
 
 func TestCreateComment(t *testing.T) {
 	t.Parallel()
-	e := contenttest.New(t)
+	e := contenttest.New(t, dailyfeed.Functions())
 	c := e.Client(createcomment.New())
 	me := e.Member()
 	p := e.Post(e.Member(), "hello")

@@ -4,13 +4,14 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/dailyfeed/dailyfeed"
 	createpost "github.com/dailyfeed/dailyfeed/functions/create-post"
 	"github.com/dailyfeed/dailyfeed/internal/content/contenttest"
 )
 
 func TestCreatePost(t *testing.T) {
 	t.Parallel()
-	e := contenttest.New(t)
+	e := contenttest.New(t, dailyfeed.Functions())
 	c := e.Client(createpost.New())
 	me := e.Member()
 	res := c.Do("POST", "/api/posts", map[string]any{"content": "hello"}, contenttest.As(me))

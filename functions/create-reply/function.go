@@ -11,15 +11,13 @@ import (
 )
 
 // Function is the create-reply function.
-type Function struct{ fn.Base }
+type Function struct{ fn.HTTP }
 
-// New returns the function; it does no I/O.
+// New returns the function; it does no I/O. Its Handle serves handle on
+// the function's route (fn.HTTP).
 func New() *Function {
-	return &Function{Base: fn.New("create-reply", stack.Postgres|stack.Redis|stack.Kafka)}
+	return &Function{fn.NewHTTP("create-reply", stack.Postgres|stack.Redis|stack.Kafka, handle)}
 }
-
-// Handle serves the function's route (fn.Base matches it and sets path values).
-func (f *Function) Handle(w http.ResponseWriter, r *http.Request) { f.Serve(w, r, handle) }
 
 func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) {
 	// Authenticate the caller: the reply will be theirs.

@@ -4,13 +4,14 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/dailyfeed/dailyfeed"
 	createreply "github.com/dailyfeed/dailyfeed/functions/create-reply"
 	"github.com/dailyfeed/dailyfeed/internal/content/contenttest"
 )
 
 func TestCreateReply(t *testing.T) {
 	t.Parallel()
-	e := contenttest.New(t)
+	e := contenttest.New(t, dailyfeed.Functions())
 	c := e.Client(createreply.New())
 	me := e.Member()
 	p := e.Post(e.Member(), "hello")

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/dailyfeed/dailyfeed"
 	deactivatemember "github.com/dailyfeed/dailyfeed/functions/deactivate-member"
 	"github.com/dailyfeed/dailyfeed/internal/content/contenttest"
 )
@@ -14,7 +15,7 @@ import (
 // who followed it stay true.
 func TestDeactivationLeavesTrueFollowCounts(t *testing.T) {
 	t.Parallel()
-	e := contenttest.New(t)
+	e := contenttest.New(t, dailyfeed.Functions())
 	a, b, c := e.Member(), e.Member(), e.Member()
 	for _, f := range [][2]contenttest.Member{{a, b}, {b, a}, {c, b}, {c, a}} {
 		contenttest.Want(t, e.Do(f[0], "POST", fmt.Sprintf("/api/members/follow/%d", f[1].ID), nil), http.StatusCreated, "")

@@ -5,13 +5,14 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/dailyfeed/dailyfeed"
 	deletecomment "github.com/dailyfeed/dailyfeed/functions/delete-comment"
 	"github.com/dailyfeed/dailyfeed/internal/content/contenttest"
 )
 
 func TestDeleteComment(t *testing.T) {
 	t.Parallel()
-	e := contenttest.New(t)
+	e := contenttest.New(t, dailyfeed.Functions())
 	c := e.Client(deletecomment.New())
 	me, other := e.Member(), e.Member()
 	cm := e.Comment(me, e.Post(me, "hello").ID, "hi")

@@ -13,15 +13,13 @@ import (
 )
 
 // Function is the delete-images function.
-type Function struct{ fn.Base }
+type Function struct{ fn.HTTP }
 
-// New returns the function; Start opens its connections.
+// New returns the function; Start opens its connections. Its Handle
+// serves handle on the function's routes (fn.HTTP).
 func New() *Function {
-	return &Function{Base: fn.New("delete-images", stack.Postgres|stack.Redis|stack.S3)}
+	return &Function{fn.NewHTTP("delete-images", stack.Postgres|stack.Redis|stack.S3, handle)}
 }
-
-// Handle serves the function's routes.
-func (f *Function) Handle(w http.ResponseWriter, r *http.Request) { f.Serve(w, r, handle) }
 
 // Request is the body: image URLs ("/api/images/view/{id}", absolute or
 // not) or bare image ids.

@@ -5,13 +5,14 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/dailyfeed/dailyfeed"
 	deletepost "github.com/dailyfeed/dailyfeed/functions/delete-post"
 	"github.com/dailyfeed/dailyfeed/internal/content/contenttest"
 )
 
 func TestDeletePost(t *testing.T) {
 	t.Parallel()
-	e := contenttest.New(t)
+	e := contenttest.New(t, dailyfeed.Functions())
 	c := e.Client(deletepost.New())
 	me, other := e.Member(), e.Member()
 	p := e.Post(me, "hello")

@@ -10,7 +10,6 @@ package fanoutfeed
 
 import (
 	"context"
-	"net/http"
 
 	"github.com/cloudevents/sdk-go/v2/event"
 
@@ -22,20 +21,15 @@ import (
 
 // Function is the fanout-feed function.
 type Function struct {
-	fn.Base
-	receiver http.Handler // Receive over HTTP (fn.Receiver)
+	fn.Event
 }
 
 // New returns the function; it does no I/O.
 func New() *Function {
-	f := &Function{Base: fn.New("fanout-feed", stack.Postgres|stack.Redis)}
-	f.receiver = fn.Receiver(f.Name(), sink.Sink(f.Receive))
+	f := &Function{}
+	f.Event = fn.NewEvent("fanout-feed", stack.Postgres|stack.Redis, sink.Sink(f.Receive))
 	return f
 }
-
-// Handle serves Receive over HTTP; func-go's http service calls it
-// (the function is generated with invoke: http, fn.Receiver says why).
-func (f *Function) Handle(w http.ResponseWriter, r *http.Request) { f.receiver.ServeHTTP(w, r) }
 
 // Receive applies one event to the timelines.
 func (f *Function) Receive(ctx context.Context, e event.Event) error {

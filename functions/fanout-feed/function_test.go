@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/cloudevents/sdk-go/v2/event"
+	"github.com/dailyfeed/dailyfeed"
 	fanoutfeed "github.com/dailyfeed/dailyfeed/functions/fanout-feed"
 	updatestats "github.com/dailyfeed/dailyfeed/functions/update-stats"
 	"github.com/dailyfeed/dailyfeed/internal/content/contenttest"
@@ -63,7 +64,7 @@ func source(t *testing.T, s *stack.Stack, name, sink string) {
 func TestThroughTheBroker(t *testing.T) {
 	t.Parallel()
 	s := testenv.Stack(t, contenttest.Needs)
-	e := contenttest.Over(t, s)
+	e := contenttest.Over(t, s, dailyfeed.Functions())
 	fo, us := fanoutfeed.New(), updatestats.New()
 	source(t, s, "fanout-feed", serve(t, s, fo, fo.Receive))
 	source(t, s, "update-stats", serve(t, s, us, us.Receive))

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/dailyfeed/dailyfeed"
 	getcomment "github.com/dailyfeed/dailyfeed/functions/get-comment"
 	"github.com/dailyfeed/dailyfeed/internal/content"
 	"github.com/dailyfeed/dailyfeed/internal/content/contenttest"
@@ -16,7 +17,7 @@ import (
 // unknown comment is 404 and commits nothing; bad ids 400.
 func TestGetComment(t *testing.T) {
 	t.Parallel()
-	e := contenttest.New(t)
+	e := contenttest.New(t, dailyfeed.Functions())
 	c := e.Client(getcomment.New())
 	author, reader := e.Member(), e.Member()
 	post := e.Post(author, "a post").ID

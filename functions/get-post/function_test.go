@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/dailyfeed/dailyfeed"
 	getpost "github.com/dailyfeed/dailyfeed/functions/get-post"
 	"github.com/dailyfeed/dailyfeed/internal/content/contenttest"
 	"github.com/dailyfeed/dailyfeed/internal/timeline"
@@ -16,7 +17,7 @@ import (
 // commit nothing; a deleted or unknown post is 404; bad ids 400.
 func TestGetPost(t *testing.T) {
 	t.Parallel()
-	e := contenttest.New(t)
+	e := contenttest.New(t, dailyfeed.Functions())
 	c := e.Client(getpost.New())
 	author, reader := e.Member(), e.Member()
 	post := e.Post(author, "a post to read").ID

@@ -13,13 +13,13 @@ import (
 )
 
 // Function is the jwks function.
-type Function struct{ fn.Base }
+type Function struct{ fn.HTTP }
 
-// New returns the function; it does no I/O.
-func New() *Function { return &Function{Base: fn.New("jwks", stack.Postgres)} }
-
-// Handle serves the function's routes (fn.Base matches them and sets path values).
-func (f *Function) Handle(w http.ResponseWriter, r *http.Request) { f.Serve(w, r, handle) }
+// New returns the function; it does no I/O. Its Handle serves handle on
+// the function's route (fn.HTTP).
+func New() *Function {
+	return &Function{fn.NewHTTP("jwks", stack.Postgres, handle)}
+}
 
 func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) {
 	// Read the keys that verify tokens now (the primary first; retired keys

@@ -5,13 +5,14 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/dailyfeed/dailyfeed"
 	likecomment "github.com/dailyfeed/dailyfeed/functions/like-comment"
 	"github.com/dailyfeed/dailyfeed/internal/content/contenttest"
 )
 
 func TestLikeComment(t *testing.T) {
 	t.Parallel()
-	e := contenttest.New(t)
+	e := contenttest.New(t, dailyfeed.Functions())
 	c := e.Client(likecomment.New())
 	me := e.Member()
 	cm := e.Comment(me, e.Post(me, "hello").ID, "hi")

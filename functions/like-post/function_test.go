@@ -5,13 +5,14 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/dailyfeed/dailyfeed"
 	likepost "github.com/dailyfeed/dailyfeed/functions/like-post"
 	"github.com/dailyfeed/dailyfeed/internal/content/contenttest"
 )
 
 func TestLikePost(t *testing.T) {
 	t.Parallel()
-	e := contenttest.New(t)
+	e := contenttest.New(t, dailyfeed.Functions())
 	c := e.Client(likepost.New())
 	me := e.Member()
 	p := e.Post(e.Member(), "hello")

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/dailyfeed/dailyfeed"
 	listfollows "github.com/dailyfeed/dailyfeed/functions/list-follows"
 	"github.com/dailyfeed/dailyfeed/internal/content/contenttest"
 	"github.com/dailyfeed/dailyfeed/internal/member"
@@ -59,7 +60,7 @@ func check(t *testing.T, side string, got page, w want) {
 // a token.
 func TestListFollows(t *testing.T) {
 	t.Parallel()
-	e := contenttest.New(t)
+	e := contenttest.New(t, dailyfeed.Functions())
 	c := e.Client(listfollows.New())
 	me, a, b, gone, x, y, z, loner, left := e.Member(), e.Member(), e.Member(), e.Member(), e.Member(), e.Member(), e.Member(), e.Member(), e.Member()
 	follow := func(from, to contenttest.Member) {

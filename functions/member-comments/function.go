@@ -12,15 +12,13 @@ import (
 )
 
 // Function is the member-comments function.
-type Function struct{ fn.Base }
+type Function struct{ fn.HTTP }
 
-// New returns the function; it does no I/O.
+// New returns the function; it does no I/O. Its Handle serves handle on
+// the function's route (fn.HTTP).
 func New() *Function {
-	return &Function{Base: fn.New("member-comments", stack.Postgres|stack.Redis)}
+	return &Function{fn.NewHTTP("member-comments", stack.Postgres|stack.Redis, handle)}
 }
-
-// Handle serves the function's routes (fn.Base matches them and sets path values).
-func (f *Function) Handle(w http.ResponseWriter, r *http.Request) { f.Serve(w, r, handle) }
 
 func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) {
 	// Authenticate: required for "my comments", optional for a member's.

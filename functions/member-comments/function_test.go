@@ -6,6 +6,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/dailyfeed/dailyfeed"
 	membercomments "github.com/dailyfeed/dailyfeed/functions/member-comments"
 	"github.com/dailyfeed/dailyfeed/internal/content"
 	"github.com/dailyfeed/dailyfeed/internal/content/contenttest"
@@ -18,7 +19,7 @@ import (
 // appear; an unknown member 404; bad input 400.
 func TestMemberComments(t *testing.T) {
 	t.Parallel()
-	e := contenttest.New(t)
+	e := contenttest.New(t, dailyfeed.Functions())
 	c := e.Client(membercomments.New())
 	me, other, quiet, gone := e.Member(), e.Member(), e.Member(), e.Member()
 	post := e.Post(other, "a post").ID

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dailyfeed/dailyfeed"
 	"github.com/dailyfeed/dailyfeed/events"
 	myactivities "github.com/dailyfeed/dailyfeed/functions/my-activities"
 	"github.com/dailyfeed/dailyfeed/internal/activity"
@@ -17,7 +18,7 @@ import (
 // TestOwnLog: the caller's own activities only, every type, newest first.
 func TestOwnLog(t *testing.T) {
 	t.Parallel()
-	env := contenttest.New(t)
+	env := contenttest.New(t, dailyfeed.Functions())
 	me, other := env.Member(), env.Member()
 	rec := fn.NewDeps(env.S, "record-activity").Activity()
 	base := time.Now().Add(-time.Hour)

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/dailyfeed/dailyfeed"
 	myfeed "github.com/dailyfeed/dailyfeed/functions/my-feed"
 	"github.com/dailyfeed/dailyfeed/internal/content/contenttest"
 	"github.com/dailyfeed/dailyfeed/internal/paging"
@@ -17,7 +18,7 @@ import (
 // bad paging 400.
 func TestMyFeed(t *testing.T) {
 	t.Parallel()
-	e := contenttest.New(t)
+	e := contenttest.New(t, dailyfeed.Functions())
 	c := e.Client(myfeed.New())
 	me, other, newbie := e.Member(), e.Member(), e.Member()
 	var mine []int64 // newest first

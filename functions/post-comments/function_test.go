@@ -6,6 +6,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/dailyfeed/dailyfeed"
 	postcomments "github.com/dailyfeed/dailyfeed/functions/post-comments"
 	"github.com/dailyfeed/dailyfeed/internal/content"
 	"github.com/dailyfeed/dailyfeed/internal/content/contenttest"
@@ -17,7 +18,7 @@ import (
 // by page/size and by cursor; bad input 400, a missing post 404.
 func TestPostComments(t *testing.T) {
 	t.Parallel()
-	e := contenttest.New(t)
+	e := contenttest.New(t, dailyfeed.Functions())
 	c := e.Client(postcomments.New())
 	author, reader := e.Member(), e.Member()
 	post := e.Post(author, "a post").ID

@@ -11,15 +11,13 @@ import (
 )
 
 // Function is the post-statistics function.
-type Function struct{ fn.Base }
+type Function struct{ fn.HTTP }
 
-// New returns the function; it does no I/O.
+// New returns the function; it does no I/O. Its Handle serves handle on
+// the function's route (fn.HTTP).
 func New() *Function {
-	return &Function{Base: fn.New("post-statistics", stack.Postgres|stack.Redis)}
+	return &Function{fn.NewHTTP("post-statistics", stack.Postgres|stack.Redis, handle)}
 }
-
-// Handle serves the function's routes (fn.Base matches them and sets path values).
-func (f *Function) Handle(w http.ResponseWriter, r *http.Request) { f.Serve(w, r, handle) }
 
 func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) {
 	// Authenticate the caller if there is a token (statistics are as

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/dailyfeed/dailyfeed"
 	poststatistics "github.com/dailyfeed/dailyfeed/functions/post-statistics"
 	"github.com/dailyfeed/dailyfeed/internal/content/contenttest"
 	"github.com/dailyfeed/dailyfeed/internal/testenv"
@@ -16,7 +17,7 @@ import (
 // views); public; a deleted or unknown post 404; bad ids 400.
 func TestPostStatistics(t *testing.T) {
 	t.Parallel()
-	e := contenttest.New(t)
+	e := contenttest.New(t, dailyfeed.Functions())
 	c := e.Client(poststatistics.New())
 	author, a, b := e.Member(), e.Member(), e.Member()
 	post := e.Post(author, "counted").ID

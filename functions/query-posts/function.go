@@ -13,15 +13,13 @@ import (
 )
 
 // Function is the query-posts function.
-type Function struct{ fn.Base }
+type Function struct{ fn.HTTP }
 
-// New returns the function; it does no I/O.
+// New returns the function; it does no I/O. Its Handle serves handle on
+// the function's route (fn.HTTP).
 func New() *Function {
-	return &Function{Base: fn.New("query-posts", stack.Postgres|stack.Redis)}
+	return &Function{fn.NewHTTP("query-posts", stack.Postgres|stack.Redis, handle)}
 }
-
-// Handle serves the function's route (fn.Base matches it and sets path values).
-func (f *Function) Handle(w http.ResponseWriter, r *http.Request) { f.Serve(w, r, handle) }
 
 // Request is {ids}: numbers or numeric strings.
 type Request struct {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dailyfeed/dailyfeed"
 	queryposts "github.com/dailyfeed/dailyfeed/functions/query-posts"
 	"github.com/dailyfeed/dailyfeed/internal/content/contenttest"
 	"github.com/dailyfeed/dailyfeed/internal/timeline"
@@ -18,7 +19,7 @@ import (
 // non-positive ids and malformed bodies 400.
 func TestQueryPosts(t *testing.T) {
 	t.Parallel()
-	e := contenttest.New(t)
+	e := contenttest.New(t, dailyfeed.Functions())
 	c := e.Client(queryposts.New())
 	author, reader := e.Member(), e.Member()
 	p1 := e.Post(author, "p1").ID

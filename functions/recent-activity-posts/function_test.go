@@ -6,6 +6,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/dailyfeed/dailyfeed"
 	recentactivityposts "github.com/dailyfeed/dailyfeed/functions/recent-activity-posts"
 	"github.com/dailyfeed/dailyfeed/internal/content/contenttest"
 	"github.com/dailyfeed/dailyfeed/internal/member/membertest"
@@ -18,7 +19,7 @@ import (
 // move a post; deleted posts leave; paging; bad paging 400.
 func TestRecentActivityPosts(t *testing.T) {
 	t.Parallel()
-	e := contenttest.New(t)
+	e := contenttest.New(t, dailyfeed.Functions())
 	c := e.Client(recentactivityposts.New())
 	author, reader := e.Member(), e.Member()
 	p1 := e.Post(author, "p1").ID

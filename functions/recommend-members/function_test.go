@@ -6,6 +6,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/dailyfeed/dailyfeed"
 	recommendmembers "github.com/dailyfeed/dailyfeed/functions/recommend-members"
 	"github.com/dailyfeed/dailyfeed/internal/content/contenttest"
 	"github.com/dailyfeed/dailyfeed/internal/member"
@@ -18,7 +19,7 @@ import (
 // 400.
 func TestRecommendMembers(t *testing.T) {
 	t.Parallel()
-	e := contenttest.New(t)
+	e := contenttest.New(t, dailyfeed.Functions())
 	c := e.Client(recommendmembers.New())
 	me, a, followed, b, gone, newest := e.Member(), e.Member(), e.Member(), e.Member(), e.Member(), e.Member()
 	contenttest.Want(t, e.Do(me, "POST", fmt.Sprintf("/api/members/follow/%d", followed.ID), nil), http.StatusCreated, "")

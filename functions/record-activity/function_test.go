@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/dailyfeed/dailyfeed"
 	"github.com/dailyfeed/dailyfeed/events"
 	recordactivity "github.com/dailyfeed/dailyfeed/functions/record-activity"
 	storedeadletter "github.com/dailyfeed/dailyfeed/functions/store-dead-letter"
@@ -243,7 +244,7 @@ func TestEndToEndThroughTheBroker(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	s := newStack(t)
-	env := contenttest.Over(t, s)
+	env := contenttest.Over(t, s, dailyfeed.Functions())
 
 	up := receiver(t, started(s).Receive)
 	redisDown := *s
@@ -309,7 +310,7 @@ func TestDeadLettersAndReplay(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	s := newStack(t)
-	env := contenttest.Over(t, s)
+	env := contenttest.Over(t, s, dailyfeed.Functions())
 
 	dls := storedeadletter.New()
 	dls.Share(s)
@@ -388,7 +389,7 @@ var errBroken = errcode.New(events.MalformedEvent, "broken sink")
 func TestKilledBeforeCommitRedelivers(t *testing.T) {
 	t.Parallel()
 	s := newStack(t)
-	env := contenttest.Over(t, s)
+	env := contenttest.Over(t, s, dailyfeed.Functions())
 	up := receiver(t, started(s).Receive)
 	var stop atomic.Pointer[func()]
 	var first atomic.Bool

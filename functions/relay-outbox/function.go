@@ -10,7 +10,6 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"net/http"
 
 	"github.com/cloudevents/sdk-go/v2/event"
 
@@ -22,20 +21,15 @@ import (
 
 // Function is the relay-outbox function.
 type Function struct {
-	fn.Base
-	receiver http.Handler // Receive over HTTP (fn.Receiver)
+	fn.Event
 }
 
 // New returns the function; it does no I/O.
 func New() *Function {
-	f := &Function{Base: fn.New("relay-outbox", stack.Postgres|stack.Kafka)}
-	f.receiver = fn.Receiver(f.Name(), sink.Sink(f.Receive))
+	f := &Function{}
+	f.Event = fn.NewEvent("relay-outbox", stack.Postgres|stack.Kafka, sink.Sink(f.Receive))
 	return f
 }
-
-// Handle serves Receive over HTTP; func-go's http service calls it
-// (the function is generated with invoke: http, fn.Receiver says why).
-func (f *Function) Handle(w http.ResponseWriter, r *http.Request) { f.receiver.ServeHTTP(w, r) }
 
 // Receive runs one relay pass for a PingSource event. An error (the
 // database failed) makes the event be retried; Kafka being down is not an

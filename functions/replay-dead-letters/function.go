@@ -21,7 +21,6 @@ package replaydeadletters
 
 import (
 	"context"
-	"net/http"
 
 	"github.com/cloudevents/sdk-go/v2/event"
 
@@ -40,20 +39,15 @@ const (
 
 // Function is the replay-dead-letters function.
 type Function struct {
-	fn.Base
-	receiver http.Handler // Receive over HTTP (fn.Receiver)
+	fn.Event
 }
 
 // New returns the function; it does no I/O.
 func New() *Function {
-	f := &Function{Base: fn.New("replay-dead-letters", stack.Postgres)}
-	f.receiver = fn.Receiver(f.Name(), f.Receive)
+	f := &Function{}
+	f.Event = fn.NewEvent("replay-dead-letters", stack.Postgres, f.Receive)
 	return f
 }
-
-// Handle serves Receive over HTTP; func-go's http service calls it
-// (the function is generated with invoke: http, fn.Receiver says why).
-func (f *Function) Handle(w http.ResponseWriter, r *http.Request) { f.receiver.ServeHTTP(w, r) }
 
 // Receive replays the dead letters the event's data chooses and answers the
 // report.

@@ -11,7 +11,6 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"net/http"
 
 	"github.com/cloudevents/sdk-go/v2/event"
 
@@ -24,20 +23,15 @@ import (
 
 // Function is the rotate-topics function.
 type Function struct {
-	fn.Base
-	receiver http.Handler // Receive over HTTP (fn.Receiver)
+	fn.Event
 }
 
 // New returns the function; it does no I/O.
 func New() *Function {
-	f := &Function{Base: fn.New("rotate-topics", stack.Kafka)}
-	f.receiver = fn.Receiver(f.Name(), sink.Sink(f.Receive))
+	f := &Function{}
+	f.Event = fn.NewEvent("rotate-topics", stack.Kafka, sink.Sink(f.Receive))
 	return f
 }
-
-// Handle serves Receive over HTTP; func-go's http service calls it
-// (the function is generated with invoke: http, fn.Receiver says why).
-func (f *Function) Handle(w http.ResponseWriter, r *http.Request) { f.receiver.ServeHTTP(w, r) }
 
 // Receive runs one rotation for a PingSource event. An error (Kafka or the
 // Kubernetes API failed) makes the event be retried.

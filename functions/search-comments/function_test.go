@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/dailyfeed/dailyfeed"
 	"github.com/dailyfeed/dailyfeed/internal/content/contenttest"
 	"github.com/dailyfeed/dailyfeed/internal/paging"
 	"github.com/dailyfeed/dailyfeed/internal/search"
@@ -28,7 +29,7 @@ func wantIDs(t *testing.T, keyword string, got paging.Slice[search.CommentHit], 
 
 func TestSearchComments(t *testing.T) {
 	t.Parallel()
-	e := searchtest.New(t)
+	e := searchtest.New(t, dailyfeed.Functions())
 	author, reader := e.Member(), e.Member()
 	post := e.Post(author, "오늘 한국어 공부를 했어요") // posts are not comments
 	c := e.Comment(reader, post.ID, "저도 한국어 공부를 해요 <3")
@@ -64,7 +65,7 @@ func TestSearchComments(t *testing.T) {
 
 func TestCommentsOfADeletedPostDisappear(t *testing.T) {
 	t.Parallel()
-	e := searchtest.New(t)
+	e := searchtest.New(t, dailyfeed.Functions())
 	author := e.Member()
 	post := e.Post(author, "곧 지울 글")
 	other := e.Post(author, "남는 글")
@@ -83,7 +84,7 @@ func TestCommentsOfADeletedPostDisappear(t *testing.T) {
 
 func TestCommentsPagingAndValidation(t *testing.T) {
 	t.Parallel()
-	e := searchtest.New(t)
+	e := searchtest.New(t, dailyfeed.Functions())
 	author := e.Member()
 	post := e.Post(author, "post")
 	var want []int64

@@ -12,13 +12,13 @@ import (
 )
 
 // Function is the search-posts function.
-type Function struct{ fn.Base }
+type Function struct{ fn.HTTP }
 
-// New returns the function; it does no I/O.
-func New() *Function { return &Function{Base: fn.New("search-posts", stack.Postgres|stack.Redis)} }
-
-// Handle serves the function's route (fn.Base matches it).
-func (f *Function) Handle(w http.ResponseWriter, r *http.Request) { f.Serve(w, r, handle) }
+// New returns the function; it does no I/O. Its Handle serves handle on
+// the function's route (fn.HTTP).
+func New() *Function {
+	return &Function{fn.NewHTTP("search-posts", stack.Postgres|stack.Redis, handle)}
+}
 
 func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) {
 	// Authenticate the caller: liked is theirs, and a search is the

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dailyfeed/dailyfeed"
 	"github.com/dailyfeed/dailyfeed/internal/content/contenttest"
 	"github.com/dailyfeed/dailyfeed/internal/paging"
 	"github.com/dailyfeed/dailyfeed/internal/search"
@@ -30,7 +31,7 @@ func wantIDs(t *testing.T, keyword string, got paging.Slice[search.PostHit], wan
 
 func TestKoreanSubstrings(t *testing.T) {
 	t.Parallel()
-	e := searchtest.New(t)
+	e := searchtest.New(t, dailyfeed.Functions())
 	author, reader := e.Member(), e.Member()
 	// Searchable as soon as create-post returns: search_terms is set in
 	// the write's transaction.
@@ -66,7 +67,7 @@ func TestKoreanSubstrings(t *testing.T) {
 // of a compound), and not where only part of them occurs.
 func TestShortKoreanWords(t *testing.T) {
 	t.Parallel()
-	e := searchtest.New(t)
+	e := searchtest.New(t, dailyfeed.Functions())
 	author, reader := e.Member(), e.Member()
 	rice := e.Post(author, "밥")                  // 1
 	riceParticle := e.Post(author, "아침에 밥을 먹었다") // 2
@@ -96,7 +97,7 @@ func TestShortKoreanWords(t *testing.T) {
 
 func TestEnglishWordsAndCase(t *testing.T) {
 	t.Parallel()
-	e := searchtest.New(t)
+	e := searchtest.New(t, dailyfeed.Functions())
 	author, reader := e.Member(), e.Member()
 	golang := e.Post(author, "Learning GoLang on a rainy day")
 	java := e.Post(author, "JAVA and Kotlin notes")
@@ -128,7 +129,7 @@ func TestEnglishWordsAndCase(t *testing.T) {
 // punctuation and emoji between words.
 func TestMixedPunctuationEmoji(t *testing.T) {
 	t.Parallel()
-	e := searchtest.New(t)
+	e := searchtest.New(t, dailyfeed.Functions())
 	author, reader := e.Member(), e.Member()
 	mixed := e.Post(author, "오늘 golang을 배웠다, 2024년에!")
 	emoji := e.Post(author, "커피☕와 케이크🍰 최고")
@@ -167,7 +168,7 @@ func TestMixedPunctuationEmoji(t *testing.T) {
 
 func TestDeletedPostDisappears(t *testing.T) {
 	t.Parallel()
-	e := searchtest.New(t)
+	e := searchtest.New(t, dailyfeed.Functions())
 	author, reader := e.Member(), e.Member()
 	gone := e.Post(author, "사라질 게시물 vanishing")
 	kept := e.Post(author, "남을 게시물 vanishing")
@@ -192,7 +193,7 @@ func TestDeletedPostDisappears(t *testing.T) {
 // first (then by id).
 func TestNewestFirst(t *testing.T) {
 	t.Parallel()
-	e := searchtest.New(t)
+	e := searchtest.New(t, dailyfeed.Functions())
 	author, reader := e.Member(), e.Member()
 	strong := e.Post(author, "한국어 한국어 한국어 배우기")
 	whole := e.Post(author, "오늘 한국어 공부를 했어요")
@@ -205,7 +206,7 @@ func TestNewestFirst(t *testing.T) {
 
 func TestSnippetEscapesHTML(t *testing.T) {
 	t.Parallel()
-	e := searchtest.New(t)
+	e := searchtest.New(t, dailyfeed.Functions())
 	author, reader := e.Member(), e.Member()
 	e.Post(author, `<script>alert("xss")</script> 검색어 <b>bold</b>`)
 	got := e.Posts(reader, "검색어", -1, -1)
@@ -228,7 +229,7 @@ func TestSnippetEscapesHTML(t *testing.T) {
 
 func TestValidationAndAuth(t *testing.T) {
 	t.Parallel()
-	e := searchtest.New(t)
+	e := searchtest.New(t, dailyfeed.Functions())
 	reader := e.Member()
 	for _, path := range []string{
 		"/api/search/posts",
@@ -251,7 +252,7 @@ func TestValidationAndAuth(t *testing.T) {
 
 func TestPagingIsStable(t *testing.T) {
 	t.Parallel()
-	e := searchtest.New(t)
+	e := searchtest.New(t, dailyfeed.Functions())
 	author, reader := e.Member(), e.Member()
 	var want []int64
 	for i := range 23 {
@@ -283,7 +284,7 @@ func TestPagingIsStable(t *testing.T) {
 
 func TestHitIsTheTimelinePost(t *testing.T) {
 	t.Parallel()
-	e := searchtest.New(t)
+	e := searchtest.New(t, dailyfeed.Functions())
 	author, reader := e.Member(), e.Member()
 	p := e.Post(author, "hydrated 게시물")
 	contenttest.Want(t, e.Do(reader, "POST", fmt.Sprintf("/api/posts/%d/like", p.ID), nil), http.StatusOK, "")

@@ -11,13 +11,13 @@ import (
 )
 
 // Function is the signup function.
-type Function struct{ fn.Base }
+type Function struct{ fn.HTTP }
 
-// New returns the function; it does no I/O.
-func New() *Function { return &Function{Base: fn.New("signup", stack.Postgres|stack.Redis)} }
-
-// Handle serves the function's routes (fn.Base matches them and sets path values).
-func (f *Function) Handle(w http.ResponseWriter, r *http.Request) { f.Serve(w, r, handle) }
+// New returns the function; it does no I/O. Its Handle serves handle on
+// the function's route (fn.HTTP).
+func New() *Function {
+	return &Function{fn.NewHTTP("signup", stack.Postgres|stack.Redis, handle)}
+}
 
 func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) {
 	// Decode the sign-up request.

@@ -15,7 +15,6 @@ package thumbnailimage
 import (
 	"context"
 	"log/slog"
-	"net/http"
 	"sync"
 
 	"github.com/cloudevents/sdk-go/v2/event"
@@ -30,22 +29,17 @@ import (
 
 // Function is the thumbnail-image function.
 type Function struct {
-	fn.Base
-	receiver http.Handler // Receive over HTTP (fn.Receiver)
-	once     sync.Once
-	limiter  *image.Limiter
+	fn.Event
+	once    sync.Once
+	limiter *image.Limiter
 }
 
 // New returns the function; it does no I/O.
 func New() *Function {
-	f := &Function{Base: fn.New("thumbnail-image", stack.Postgres|stack.S3)}
-	f.receiver = fn.Receiver(f.Name(), sink.Sink(f.Receive))
+	f := &Function{}
+	f.Event = fn.NewEvent("thumbnail-image", stack.Postgres|stack.S3, sink.Sink(f.Receive))
 	return f
 }
-
-// Handle serves Receive over HTTP; func-go's http service calls it
-// (the function is generated with invoke: http, fn.Receiver says why).
-func (f *Function) Handle(w http.ResponseWriter, r *http.Request) { f.receiver.ServeHTTP(w, r) }
 
 // Limiter is the process's bound on concurrent decodes
 // (IMAGE_DECODE_CONCURRENCY), made on first use.

@@ -5,13 +5,14 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/dailyfeed/dailyfeed"
 	unfollowmember "github.com/dailyfeed/dailyfeed/functions/unfollow-member"
 	"github.com/dailyfeed/dailyfeed/internal/content/contenttest"
 )
 
 func TestUnfollowMember(t *testing.T) {
 	t.Parallel()
-	e := contenttest.New(t)
+	e := contenttest.New(t, dailyfeed.Functions())
 	c := e.Client(unfollowmember.New())
 	me, other := e.Member(), e.Member()
 	path := "/api/members/follow/" + strconv.FormatInt(other.ID, 10)

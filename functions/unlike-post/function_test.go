@@ -5,13 +5,14 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/dailyfeed/dailyfeed"
 	unlikepost "github.com/dailyfeed/dailyfeed/functions/unlike-post"
 	"github.com/dailyfeed/dailyfeed/internal/content/contenttest"
 )
 
 func TestUnlikePost(t *testing.T) {
 	t.Parallel()
-	e := contenttest.New(t)
+	e := contenttest.New(t, dailyfeed.Functions())
 	c := e.Client(unlikepost.New())
 	me := e.Member()
 	p := e.Post(e.Member(), "hello")

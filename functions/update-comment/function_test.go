@@ -5,13 +5,14 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/dailyfeed/dailyfeed"
 	updatecomment "github.com/dailyfeed/dailyfeed/functions/update-comment"
 	"github.com/dailyfeed/dailyfeed/internal/content/contenttest"
 )
 
 func TestUpdateComment(t *testing.T) {
 	t.Parallel()
-	e := contenttest.New(t)
+	e := contenttest.New(t, dailyfeed.Functions())
 	c := e.Client(updatecomment.New())
 	me, other := e.Member(), e.Member()
 	cm := e.Comment(me, e.Post(me, "hello").ID, "hi")

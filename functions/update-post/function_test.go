@@ -5,13 +5,14 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/dailyfeed/dailyfeed"
 	updatepost "github.com/dailyfeed/dailyfeed/functions/update-post"
 	"github.com/dailyfeed/dailyfeed/internal/content/contenttest"
 )
 
 func TestUpdatePost(t *testing.T) {
 	t.Parallel()
-	e := contenttest.New(t)
+	e := contenttest.New(t, dailyfeed.Functions())
 	c := e.Client(updatepost.New())
 	me, other := e.Member(), e.Member()
 	p := e.Post(me, "hello")

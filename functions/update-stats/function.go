@@ -9,7 +9,6 @@ package updatestats
 
 import (
 	"context"
-	"net/http"
 
 	"github.com/cloudevents/sdk-go/v2/event"
 
@@ -21,20 +20,15 @@ import (
 
 // Function is the update-stats function.
 type Function struct {
-	fn.Base
-	receiver http.Handler // Receive over HTTP (fn.Receiver)
+	fn.Event
 }
 
 // New returns the function; it does no I/O.
 func New() *Function {
-	f := &Function{Base: fn.New("update-stats", stack.Postgres|stack.Redis)}
-	f.receiver = fn.Receiver(f.Name(), sink.Sink(f.Receive))
+	f := &Function{}
+	f.Event = fn.NewEvent("update-stats", stack.Postgres|stack.Redis, sink.Sink(f.Receive))
 	return f
 }
-
-// Handle serves Receive over HTTP; func-go's http service calls it
-// (the function is generated with invoke: http, fn.Receiver says why).
-func (f *Function) Handle(w http.ResponseWriter, r *http.Request) { f.receiver.ServeHTTP(w, r) }
 
 // Receive applies one event to the counters and rankings.
 func (f *Function) Receive(ctx context.Context, e event.Event) error {

@@ -21,15 +21,13 @@ import (
 )
 
 // Function is the view-image function.
-type Function struct{ fn.Base }
+type Function struct{ fn.HTTP }
 
-// New returns the function; Start opens its connections.
+// New returns the function; Start opens its connections. Its Handle
+// serves handle on the function's routes (fn.HTTP).
 func New() *Function {
-	return &Function{Base: fn.New("view-image", stack.Postgres|stack.S3)}
+	return &Function{fn.NewHTTP("view-image", stack.Postgres|stack.S3, handle)}
 }
-
-// Handle serves the function's routes.
-func (f *Function) Handle(w http.ResponseWriter, r *http.Request) { f.Serve(w, r, handle) }
 
 func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) {
 	view(w, r, s, image.DefaultOptions)

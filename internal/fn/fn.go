@@ -1,7 +1,8 @@
 // Package fn is what every dailyfeed function is built on: the func-go
 // instance hooks (Start, Stop, Ready, Alive) over a stack of connections, and
 // the route matching of the function's own routes. A function embeds Base
-// and adds its Handle.
+// with its Handle: HTTP (NewHTTP with its handler) or Event (NewEvent with
+// its Receive).
 package fn
 
 import (
@@ -189,3 +190,27 @@ func (b *Base) serve(w http.ResponseWriter, r *http.Request, h func(http.Respons
 	// The request's span, continued from its traceparent header.
 	tracing.ServeHTTP(w, r, m.Route.Path, func(w http.ResponseWriter, r *http.Request) { h(w, r, d) })
 }
+
+// HTTP is Base with the Handle of an HTTP function: Serve with the
+// function's handler. A function embeds it:
+//
+//	type Function struct{ fn.HTTP }
+//
+//	func New() *Function {
+//		return &Function{fn.NewHTTP("like-post", stack.Postgres|stack.Redis|stack.Kafka, handle)}
+//	}
+type HTTP struct {
+	Base
+	handle func(http.ResponseWriter, *http.Request, *Deps)
+}
+
+// NewHTTP returns the base of the HTTP function called name, which uses
+// needs, whose Handle serves handle on the function's routes (Serve). It
+// does no I/O.
+func NewHTTP(name string, needs stack.Needs, handle func(http.ResponseWriter, *http.Request, *Deps)) HTTP {
+	return HTTP{Base: New(name, needs), handle: handle}
+}
+
+// Handle serves the function's routes: Base matches them, sets the path
+// values and calls the function's handler.
+func (h *HTTP) Handle(w http.ResponseWriter, r *http.Request) { h.Serve(w, r, h.handle) }

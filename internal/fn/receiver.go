@@ -4,8 +4,35 @@ import (
 	"net/http"
 
 	"github.com/dailyfeed/dailyfeed/internal/sink"
+	"github.com/dailyfeed/dailyfeed/internal/stack"
 	"github.com/dailyfeed/dailyfeed/internal/tracing"
 )
+
+// Event is Base with the Handle of a CloudEvent function. A function
+// embeds it and keeps its own Receive:
+//
+//	type Function struct{ fn.Event }
+//
+//	func New() *Function {
+//		f := &Function{}
+//		f.Event = fn.NewEvent("update-stats", stack.Postgres|stack.Redis, sink.Sink(f.Receive))
+//		return f
+//	}
+type Event struct {
+	Base
+	receiver http.Handler
+}
+
+// NewEvent returns the base of the CloudEvent function called name, which
+// uses needs, whose Handle serves handle (Receiver). It does no I/O.
+func NewEvent(name string, needs stack.Needs, handle sink.Handle) Event {
+	return Event{Base: New(name, needs), receiver: Receiver(name, handle)}
+}
+
+// Handle serves the function's Receive over HTTP; func-go's http service
+// calls it (the function is generated with invoke: http, Receiver says
+// why).
+func (e *Event) Handle(w http.ResponseWriter, r *http.Request) { e.receiver.ServeHTTP(w, r) }
 
 // Receiver is the Handle of a CloudEvent function named name: handle
 // served over HTTP by sink.Receiver, each request decoded and handled under

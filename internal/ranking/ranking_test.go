@@ -11,6 +11,7 @@ import (
 
 	"github.com/cloudevents/sdk-go/v2/event"
 
+	"github.com/dailyfeed/dailyfeed"
 	updatestats "github.com/dailyfeed/dailyfeed/functions/update-stats"
 	"github.com/dailyfeed/dailyfeed/internal/content/contenttest"
 	"github.com/dailyfeed/dailyfeed/internal/fn"
@@ -34,7 +35,7 @@ func newEnv(t *testing.T) *env {
 	s := testenv.Stack(t, stack.Postgres|stack.Redis)
 	clock := membertest.NewClock(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
 	s.Now = clock.Now
-	return &env{Env: contenttest.Over(t, s), clock: clock}
+	return &env{Env: contenttest.Over(t, s, dailyfeed.Functions()), clock: clock}
 }
 
 // deliver hands the events committed since the last call to update-stats.

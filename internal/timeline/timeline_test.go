@@ -15,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"github.com/dailyfeed/dailyfeed"
 	"github.com/dailyfeed/dailyfeed/events"
 	followfeed "github.com/dailyfeed/dailyfeed/functions/follow-feed"
 	"github.com/dailyfeed/dailyfeed/internal/config"
@@ -46,7 +47,7 @@ type env struct {
 func newEnv(t *testing.T, o timeline.Options) *env {
 	t.Helper()
 	s := testenv.Stack(t, stack.Postgres|stack.Redis)
-	e := &env{Env: contenttest.Over(t, s)}
+	e := &env{Env: contenttest.Over(t, s, dailyfeed.Functions())}
 	e.feeds = &timeline.Feeds{DB: s.DB, Redis: s.Redis, Prefix: s.Config.RedisPrefix, Options: o}
 	return e
 }

@@ -13,6 +13,7 @@ import (
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/dailyfeed/dailyfeed"
 	createpost "github.com/dailyfeed/dailyfeed/functions/create-post"
 	"github.com/dailyfeed/dailyfeed/internal/content"
 	"github.com/dailyfeed/dailyfeed/internal/content/contenttest"
@@ -39,7 +40,7 @@ func TestIncomingTraceparentReachesTheTopic(t *testing.T) {
 	}
 
 	s := testenv.Stack(t, contenttest.Needs)
-	e := contenttest.Over(t, s)
+	e := contenttest.Over(t, s, dailyfeed.Functions())
 	c := e.Client(createpost.New())
 	m := e.Member()
 	const (

@@ -2,6 +2,8 @@
 // test stack and helps their tests: members with access tokens, calls
 // through the functions' own Handle (so their route matching and path
 // values too), and the state to check afterwards: counts and outbox rows.
+// It imports no function: its callers give the constructors
+// (dailyfeed.Functions()).
 package contenttest
 
 import (
@@ -13,19 +15,6 @@ import (
 	"sync/atomic"
 	"testing"
 
-	createcomment "github.com/dailyfeed/dailyfeed/functions/create-comment"
-	createpost "github.com/dailyfeed/dailyfeed/functions/create-post"
-	createreply "github.com/dailyfeed/dailyfeed/functions/create-reply"
-	deletecomment "github.com/dailyfeed/dailyfeed/functions/delete-comment"
-	deletepost "github.com/dailyfeed/dailyfeed/functions/delete-post"
-	followmember "github.com/dailyfeed/dailyfeed/functions/follow-member"
-	likecomment "github.com/dailyfeed/dailyfeed/functions/like-comment"
-	likepost "github.com/dailyfeed/dailyfeed/functions/like-post"
-	unfollowmember "github.com/dailyfeed/dailyfeed/functions/unfollow-member"
-	unlikecomment "github.com/dailyfeed/dailyfeed/functions/unlike-comment"
-	unlikepost "github.com/dailyfeed/dailyfeed/functions/unlike-post"
-	updatecomment "github.com/dailyfeed/dailyfeed/functions/update-comment"
-	updatepost "github.com/dailyfeed/dailyfeed/functions/update-post"
 	"github.com/dailyfeed/dailyfeed/internal/content"
 	"github.com/dailyfeed/dailyfeed/internal/fn"
 	"github.com/dailyfeed/dailyfeed/internal/member/membertest"
@@ -38,19 +27,37 @@ import (
 // Needs is what the write functions use.
 const Needs = stack.Postgres | stack.Redis | stack.Kafka
 
-// Handler serves every content and follow write route over s.
-func Handler(s *stack.Stack) http.Handler {
-	fns := map[string]fn.Instance{
-		"create-post": createpost.New(), "update-post": updatepost.New(), "delete-post": deletepost.New(),
-		"like-post": likepost.New(), "unlike-post": unlikepost.New(),
-		"create-comment": createcomment.New(), "create-reply": createreply.New(),
-		"update-comment": updatecomment.New(), "delete-comment": deletecomment.New(),
-		"like-comment": likecomment.New(), "unlike-comment": unlikecomment.New(),
-		"follow-member": followmember.New(), "unfollow-member": unfollowmember.New(),
+// Functions are the constructors of functions by name, as the all-in-one
+// has them (dailyfeed.Functions): a test kit builds the functions it
+// drives from the table its caller gives, and imports none.
+type Functions = map[string]func() fn.Instance
+
+// Writes are the content and follow write functions.
+var Writes = []string{
+	"create-post", "update-post", "delete-post", "like-post", "unlike-post",
+	"create-comment", "create-reply", "update-comment", "delete-comment",
+	"like-comment", "unlike-comment", "follow-member", "unfollow-member",
+}
+
+// Serve serves the routes of the functions called names, made with fns,
+// over s. A name fns has no constructor for is a programming error.
+func Serve(s *stack.Stack, fns Functions, names ...string) http.Handler {
+	instances := map[string]fn.Instance{}
+	for _, name := range names {
+		newFn, ok := fns[name]
+		if !ok {
+			panic(fmt.Sprintf("contenttest: no constructor of function %q", name))
+		}
+		instances[name] = newFn()
 	}
-	rt := fn.NewRouter(fns)
+	rt := fn.NewRouter(instances)
 	rt.Share(s)
 	return rt
+}
+
+// Handler serves every content and follow write route over s.
+func Handler(s *stack.Stack, fns Functions) http.Handler {
+	return Serve(s, fns, Writes...)
 }
 
 // Env is a test's stack (its own schema, Redis prefix and topics) and a
@@ -61,15 +68,17 @@ type Env struct {
 	C *membertest.Client
 }
 
-// New opens a test stack with what the write functions need.
-func New(t testing.TB) *Env {
+// New opens a test stack with what the write functions need, and serves
+// them, made with fns (dailyfeed.Functions()).
+func New(t testing.TB, fns Functions) *Env {
 	t.Helper()
-	return Over(t, testenv.Stack(t, Needs))
+	return Over(t, testenv.Stack(t, Needs), fns)
 }
 
-// Over returns the env of an open stack.
-func Over(t testing.TB, s *stack.Stack) *Env {
-	return &Env{T: t, S: s, C: &membertest.Client{T: t, Handler: Handler(s)}}
+// Over returns the env of an open stack, serving the write functions made
+// with fns.
+func Over(t testing.TB, s *stack.Stack, fns Functions) *Env {
+	return &Env{T: t, S: s, C: &membertest.Client{T: t, Handler: Handler(s, fns)}}
 }
 
 // Member is a member with an access token.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/IBM/sarama"
 
+	"github.com/dailyfeed/dailyfeed"
 	"github.com/dailyfeed/dailyfeed/events"
 	createpost "github.com/dailyfeed/dailyfeed/functions/create-post"
 	"github.com/dailyfeed/dailyfeed/internal/content"
@@ -29,7 +30,7 @@ import (
 func TestCreatePostPublishesCloudEvent(t *testing.T) {
 	t.Parallel()
 	s := testenv.Stack(t, contenttest.Needs)
-	e := contenttest.Over(t, s)
+	e := contenttest.Over(t, s, dailyfeed.Functions())
 	c := e.Client(createpost.New())
 	m := e.Member()
 
@@ -97,7 +98,7 @@ func TestWritesSucceedWithKafkaDown(t *testing.T) {
 	})
 	t.Cleanup(func() { _ = dead.Close() })
 	s.Outbox = outbox.New(s.DB, dead, outbox.Options{})
-	e := contenttest.Over(t, s)
+	e := contenttest.Over(t, s, dailyfeed.Functions())
 	a, b := e.Member(), e.Member()
 
 	type call struct {
@@ -181,7 +182,7 @@ func TestWritesSucceedWithKafkaDown(t *testing.T) {
 func TestCrashBeforePublishLosesNothing(t *testing.T) {
 	t.Parallel()
 	s := testenv.Stack(t, contenttest.Needs)
-	e := contenttest.Over(t, s)
+	e := contenttest.Over(t, s, dailyfeed.Functions())
 	m := e.Member()
 	svc := fn.NewDeps(s, "create-post").Content()
 	svc.Writer.Outbox = nil // commit, then "crash": no dispatch

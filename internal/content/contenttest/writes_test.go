@@ -9,6 +9,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/dailyfeed/dailyfeed"
 	"github.com/dailyfeed/dailyfeed/internal/content"
 	"github.com/dailyfeed/dailyfeed/internal/content/contenttest"
 	"github.com/dailyfeed/dailyfeed/internal/follow"
@@ -44,7 +45,7 @@ func id(n int64) string { return strconv.FormatInt(n, 10) }
 
 func TestPostLifecycle(t *testing.T) {
 	t.Parallel()
-	e := contenttest.New(t)
+	e := contenttest.New(t, dailyfeed.Functions())
 	author, other := e.Member(), e.Member()
 
 	// Create: 201 with the post, the author's member id, one POST_CREATE.
@@ -122,7 +123,7 @@ func TestPostLifecycle(t *testing.T) {
 // leaves no row and no outbox event.
 func TestBadInputChangesNothing(t *testing.T) {
 	t.Parallel()
-	e := contenttest.New(t)
+	e := contenttest.New(t, dailyfeed.Functions())
 	me, other := e.Member(), e.Member()
 	post := e.Post(me, "a post")
 	otherPost := e.Post(other, "another post")
@@ -216,7 +217,7 @@ func TestBadInputChangesNothing(t *testing.T) {
 // characters, not bytes; an id may come as a numeric string.
 func TestLimitsAreInclusive(t *testing.T) {
 	t.Parallel()
-	e := contenttest.New(t)
+	e := contenttest.New(t, dailyfeed.Functions())
 	me := e.Member()
 	res := e.Do(me, "POST", "/api/posts", map[string]any{"content": strings.Repeat("가", 5000), "title": strings.Repeat("é", 200)})
 	contenttest.Want(t, res, http.StatusCreated, "")
@@ -233,7 +234,7 @@ func TestLimitsAreInclusive(t *testing.T) {
 
 func TestCommentsRepliesAndCascade(t *testing.T) {
 	t.Parallel()
-	e := contenttest.New(t)
+	e := contenttest.New(t, dailyfeed.Functions())
 	author, commenter, replier := e.Member(), e.Member(), e.Member()
 	post := e.Post(author, "post")
 
@@ -325,7 +326,7 @@ func TestCommentsRepliesAndCascade(t *testing.T) {
 
 func TestLikes(t *testing.T) {
 	t.Parallel()
-	e := contenttest.New(t)
+	e := contenttest.New(t, dailyfeed.Functions())
 	author, liker := e.Member(), e.Member()
 	post := e.Post(author, "post")
 	c := e.Comment(author, post.ID, "comment")
@@ -383,7 +384,7 @@ func TestLikes(t *testing.T) {
 // 409, and there are 20 events of each.
 func TestConcurrentLikesAreCounted(t *testing.T) {
 	t.Parallel()
-	e := contenttest.New(t)
+	e := contenttest.New(t, dailyfeed.Functions())
 	author := e.Member()
 	post := e.Post(author, "popular")
 	c := e.Comment(author, post.ID, "popular comment")
@@ -443,7 +444,7 @@ func TestConcurrentLikesAreCounted(t *testing.T) {
 
 func TestFollow(t *testing.T) {
 	t.Parallel()
-	e := contenttest.New(t)
+	e := contenttest.New(t, dailyfeed.Functions())
 	a, b := e.Member(), e.Member()
 	path := "/api/members/follow/" + id(b.ID)
 
@@ -488,7 +489,7 @@ func TestFollow(t *testing.T) {
 // moment lock their rows in one order.
 func TestCrossFollowsDoNotDeadlock(t *testing.T) {
 	t.Parallel()
-	e := contenttest.New(t)
+	e := contenttest.New(t, dailyfeed.Functions())
 	ms := make([]contenttest.Member, 6)
 	for i := range ms {
 		ms[i] = e.Member()
@@ -518,7 +519,7 @@ func TestCrossFollowsDoNotDeadlock(t *testing.T) {
 
 func TestFollowLimit(t *testing.T) {
 	t.Parallel()
-	e := contenttest.New(t)
+	e := contenttest.New(t, dailyfeed.Functions())
 	me, next := e.Member(), e.Member()
 	// me already follows MaxFollowings members.
 	if _, err := e.S.DB.Exec(t.Context(), `

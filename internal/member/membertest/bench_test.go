@@ -14,7 +14,7 @@ import (
 // access token's signature.
 func BenchmarkLogin(b *testing.B) {
 	s := testenv.Stack(b, stack.Postgres|stack.Redis)
-	c := &membertest.Client{T: b, Handler: membertest.Handler(s)}
+	c := &membertest.Client{T: b, Handler: handler(s)}
 	m := c.SignUp()
 	body := map[string]string{"email": m.Email, "password": membertest.Password}
 	b.ResetTimer()
@@ -32,7 +32,7 @@ func BenchmarkLogin(b *testing.B) {
 // middleware and one member lookup.
 func BenchmarkGetMe(b *testing.B) {
 	s := testenv.Stack(b, stack.Postgres|stack.Redis)
-	c := &membertest.Client{T: b, Handler: membertest.Handler(s)}
+	c := &membertest.Client{T: b, Handler: handler(s)}
 	m := c.SignUp()
 	c.Do("GET", "/api/members", nil, membertest.Bearer(m.Token))
 	b.ResetTimer()

@@ -21,7 +21,7 @@ import (
 func newClient(t *testing.T) (*membertest.Client, *stack.Stack) {
 	t.Helper()
 	s := testenv.Stack(t, stack.Postgres|stack.Redis)
-	return &membertest.Client{T: t, Handler: membertest.Handler(s)}, s
+	return &membertest.Client{T: t, Handler: handler(s)}, s
 }
 
 func wantError(t *testing.T, res membertest.Response, status int, code string) {
@@ -449,7 +449,7 @@ func TestKeyRotation(t *testing.T) {
 	s := testenv.StackWith(t, cfg, stack.Postgres|stack.Redis)
 	clock := membertest.NewClock(time.Now().Truncate(time.Second))
 	s.Now = clock.Now
-	c := &membertest.Client{T: t, Handler: membertest.Handler(s)}
+	c := &membertest.Client{T: t, Handler: handler(s)}
 	ctx := context.Background()
 
 	jwksKids := func() []string {

@@ -217,7 +217,7 @@ func TestLogoutWithRedisDown(t *testing.T) {
 	seen := &fallbacks{n: map[string]int{}}
 	down.Observer = seen
 	t.Cleanup(func() { down.Redis.Close() })
-	dc := &membertest.Client{T: t, Handler: membertest.Handler(down)}
+	dc := &membertest.Client{T: t, Handler: handler(down)}
 
 	// Verification works without Redis, from PostgreSQL: a fallback the
 	// metrics count.

@@ -1,7 +1,8 @@
-// Package membertest serves the member and authentication functions over a
-// test stack and gives HTTP tests a small client: sign up, log in, call
-// with a token, read the envelope. Other packages' tests use it to get
-// authenticated members.
+// Package membertest gives HTTP tests a small client over a handler they
+// build (the member and authentication functions, the all-in-one): sign
+// up, log in, call with a token, read the envelope. Other packages' tests
+// use it to get authenticated members. It imports no function: its own
+// tests serve the member routes (handler_test.go).
 package membertest
 
 import (
@@ -16,41 +17,11 @@ import (
 	"testing"
 	"time"
 
-	changehandle "github.com/dailyfeed/dailyfeed/functions/change-handle"
-	deactivatemember "github.com/dailyfeed/dailyfeed/functions/deactivate-member"
-	getme "github.com/dailyfeed/dailyfeed/functions/get-me"
-	getprofile "github.com/dailyfeed/dailyfeed/functions/get-profile"
-	getsummary "github.com/dailyfeed/dailyfeed/functions/get-summary"
-	"github.com/dailyfeed/dailyfeed/functions/jwks"
-	"github.com/dailyfeed/dailyfeed/functions/login"
-	"github.com/dailyfeed/dailyfeed/functions/logout"
-	logoutall "github.com/dailyfeed/dailyfeed/functions/logout-all"
-	querymembers "github.com/dailyfeed/dailyfeed/functions/query-members"
-	refreshtoken "github.com/dailyfeed/dailyfeed/functions/refresh-token"
-	"github.com/dailyfeed/dailyfeed/functions/signup"
-	updateprofile "github.com/dailyfeed/dailyfeed/functions/update-profile"
-	"github.com/dailyfeed/dailyfeed/internal/fn"
 	"github.com/dailyfeed/dailyfeed/internal/openapi"
-	"github.com/dailyfeed/dailyfeed/internal/stack"
 )
 
 // Password is the password of members made by SignUp.
 const Password = "Test-pass1!"
-
-// Handler serves every member and authentication route over s.
-func Handler(s *stack.Stack) http.Handler {
-	fns := map[string]fn.Instance{
-		"signup": signup.New(), "login": login.New(), "logout": logout.New(),
-		"logout-all": logoutall.New(), "refresh-token": refreshtoken.New(),
-		"deactivate-member": deactivatemember.New(), "jwks": jwks.New(), "get-me": getme.New(),
-		"get-summary": getsummary.New(), "get-profile": getprofile.New(),
-		"update-profile": updateprofile.New(), "change-handle": changehandle.New(),
-		"query-members": querymembers.New(),
-	}
-	rt := fn.NewRouter(fns)
-	rt.Share(s)
-	return rt
-}
 
 // Clock is a settable clock for stack.Stack.Now.
 type Clock struct {

@@ -1,18 +1,16 @@
 // Package searchtest serves the search functions next to the content write
 // functions over a test stack, so search tests write posts and comments
 // through create-post and friends and find them through search-posts and
-// search-comments.
+// search-comments. It imports no function: its callers give the
+// constructors (dailyfeed.Functions()).
 package searchtest
 
 import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"testing"
 
-	searchcomments "github.com/dailyfeed/dailyfeed/functions/search-comments"
-	searchposts "github.com/dailyfeed/dailyfeed/functions/search-posts"
 	"github.com/dailyfeed/dailyfeed/internal/content/contenttest"
 	"github.com/dailyfeed/dailyfeed/internal/member/membertest"
 	"github.com/dailyfeed/dailyfeed/internal/paging"
@@ -21,22 +19,10 @@ import (
 	"github.com/dailyfeed/dailyfeed/internal/testenv"
 )
 
-// Handler serves the search routes and every content write route over s.
-func Handler(s *stack.Stack) http.Handler {
-	posts, comments := searchposts.New(), searchcomments.New()
-	posts.Share(s)
-	comments.Share(s)
-	writes := contenttest.Handler(s)
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		switch {
-		case strings.HasPrefix(r.URL.Path, "/api/search/posts"):
-			posts.Handle(w, r)
-		case strings.HasPrefix(r.URL.Path, "/api/search/comments"):
-			comments.Handle(w, r)
-		default:
-			writes.ServeHTTP(w, r)
-		}
-	})
+// Handler serves the search routes and every content write route over s,
+// the functions made with fns.
+func Handler(s *stack.Stack, fns contenttest.Functions) http.Handler {
+	return contenttest.Serve(s, fns, append([]string{"search-posts", "search-comments"}, contenttest.Writes...)...)
 }
 
 // Env is a content test env whose client also reaches the search functions.
@@ -44,12 +30,13 @@ type Env struct {
 	*contenttest.Env
 }
 
-// New opens a test stack (own schema, Redis prefix and topics).
-func New(t testing.TB) Env {
+// New opens a test stack (own schema, Redis prefix and topics) and serves
+// the functions made with fns (dailyfeed.Functions()).
+func New(t testing.TB, fns contenttest.Functions) Env {
 	t.Helper()
 	s := testenv.Stack(t, contenttest.Needs)
-	e := contenttest.Over(t, s)
-	e.C = &membertest.Client{T: t, Handler: Handler(s)}
+	e := contenttest.Over(t, s, fns)
+	e.C = &membertest.Client{T: t, Handler: Handler(s, fns)}
 	return Env{e}
 }
 
