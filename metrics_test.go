@@ -12,12 +12,15 @@ import (
 	"time"
 
 	"github.com/dailyfeed/dailyfeed"
+	"github.com/dailyfeed/dailyfeed/events"
 	createpost "github.com/dailyfeed/dailyfeed/functions/create-post"
+	updatestats "github.com/dailyfeed/dailyfeed/functions/update-stats"
 	"github.com/dailyfeed/dailyfeed/internal/content/contenttest"
 	"github.com/dailyfeed/dailyfeed/internal/metrics"
 	"github.com/dailyfeed/dailyfeed/internal/metrics/metricstest"
 	"github.com/dailyfeed/dailyfeed/internal/stack"
 	"github.com/dailyfeed/dailyfeed/internal/testenv"
+	"github.com/dailyfeed/dailyfeed/kafka"
 )
 
 // TestAllInOneMetrics scrapes the all-in-one's registry over HTTP and
@@ -202,4 +205,48 @@ func freeAddr(t *testing.T) string {
 	addr := ln.Addr().String()
 	_ = ln.Close()
 	return addr
+}
+
+// TestEventFunctionProcessCountsDeliveries: a CloudEvent function started
+// as its own process counts each delivery in its request metrics, route
+// "/", with its status and code: a body that is no CloudEvent (400
+// MALFORMED_EVENT) and an event about a post that does not exist (422
+// UNKNOWN_ENTITY).
+func TestEventFunctionProcessCountsDeliveries(t *testing.T) {
+	t.Parallel()
+	s := testenv.Stack(t, stack.Postgres|stack.Redis|stack.Kafka)
+	addr := freeAddr(t)
+	f := updatestats.New()
+	if err := f.Start(context.Background(), environ(s, addr)); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = f.Stop(context.Background()) })
+	srv := httptest.NewServer(http.HandlerFunc(f.Handle))
+	t.Cleanup(srv.Close)
+	res, err := http.Post(srv.URL, "application/json", strings.NewReader(`{"not":"an event"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusBadRequest {
+		t.Fatalf("not a CloudEvent: %d, want 400", res.StatusCode)
+	}
+	e, err := events.New("like-post", events.Payload{MemberID: 1, TargetMemberID: 1, PostID: 987654321,
+		MemberActivityType: events.LikePost, CreatedAt: time.Now()}, time.UTC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if status, body, err := kafka.PostEvent(context.Background(), nil, srv.URL, e); err != nil || status != http.StatusUnprocessableEntity {
+		t.Fatalf("an event about nothing: %d %s %v, want 422", status, body, err)
+	}
+	got := metricstest.Get(t, "http://"+addr+"/metrics")
+	for status, code := range map[string]string{"400": "MALFORMED_EVENT", "422": "UNKNOWN_ENTITY"} {
+		labels := map[string]string{"function": "update-stats", "route": "/", "method": "POST", "status": status, "code": code}
+		if v, _ := got.Value("dailyfeed_http_requests_total", labels); v != 1 {
+			t.Errorf("dailyfeed_http_requests_total%v = %v, want 1", labels, v)
+		}
+	}
+	if !got.Has("dailyfeed_http_request_duration_seconds") {
+		t.Error("no duration histogram")
+	}
 }

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -16,11 +17,11 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/dailyfeed/dailyfeed/internal/deadletter"
+	"github.com/dailyfeed/dailyfeed/internal/fn"
 	"github.com/dailyfeed/dailyfeed/internal/metrics"
 	"github.com/dailyfeed/dailyfeed/internal/route"
 	"github.com/dailyfeed/dailyfeed/internal/sink"
 	"github.com/dailyfeed/dailyfeed/internal/stack"
-	"github.com/dailyfeed/dailyfeed/internal/tracing"
 	"github.com/dailyfeed/dailyfeed/kafka"
 )
 
@@ -56,9 +57,10 @@ func eventHandler(name string, f EventInstance) (sink.Handle, error) {
 }
 
 // SinksHandler serves every CloudEvent function of eventFunctions at
-// /<name> over st, in binary or structured HTTP mode (sink.Receiver). A CloudEvent
-// function of the table that has no constructor is an error.
-func SinksHandler(st *stack.Stack) (http.Handler, error) {
+// /<name> over st, in binary or structured HTTP mode (sink.Receiver), each
+// delivery counted by red (nil: not counted) under its function. A
+// CloudEvent function of the table that has no constructor is an error.
+func SinksHandler(st *stack.Stack, red *metrics.HTTP) (http.Handler, error) {
 	mux := http.NewServeMux()
 	var errs []error
 	for _, f := range route.Functions {
@@ -78,9 +80,9 @@ func SinksHandler(st *stack.Stack) (http.Handler, error) {
 			continue
 		}
 		// The request's span continues the delivery's traceparent header.
-		mux.Handle("POST /"+f.Name, tracing.Handler(sink.Receiver(h), "POST /"+f.Name))
+		mux.Handle("POST /"+f.Name, fn.Receiver(f.Name, h))
 	}
-	return mux, errors.Join(errs...)
+	return red.Wrap(sinkOf, mux), errors.Join(errs...)
 }
 
 // Sinks returns the sinks of the route table the emulator delivers to
@@ -210,12 +212,23 @@ func LagMonitor(st *stack.Stack, sources []*kafka.Source) *kafka.LagMonitor {
 	}
 }
 
+// sinkOf names the CloudEvent function that the sinks listener serves at
+// r's path (/<name>), for the request metrics: the function, and "/" as
+// its route, as when it runs as its own process.
+func sinkOf(r *http.Request) (function, pattern string) {
+	name := strings.TrimPrefix(r.URL.Path, "/")
+	if _, ok := eventFunctions[name]; !ok || r.Method != http.MethodPost {
+		return "", ""
+	}
+	return name, "/"
+}
+
 // RunSinks serves the CloudEvent functions on addr, runs the emulator
 // against them and measures their delivery lag until ctx ends; delivery
 // figures and lag go to reg. GET /delivery on the same listener answers
 // the last lag measurement as JSON.
 func RunSinks(ctx context.Context, st *stack.Stack, addr string, reg *prometheus.Registry) error {
-	h, err := SinksHandler(st)
+	h, err := SinksHandler(st, metrics.NewHTTP(reg))
 	if err != nil {
 		// A function without constructor is left out; the others run.
 		slog.ErrorContext(ctx, "sinks: some CloudEvent functions are not served", "err", err)

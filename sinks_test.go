@@ -13,6 +13,8 @@ import (
 	"github.com/dailyfeed/dailyfeed"
 	"github.com/dailyfeed/dailyfeed/events"
 	"github.com/dailyfeed/dailyfeed/internal/content/contenttest"
+	"github.com/dailyfeed/dailyfeed/internal/metrics"
+	"github.com/dailyfeed/dailyfeed/internal/metrics/metricstest"
 	"github.com/dailyfeed/dailyfeed/internal/route"
 	"github.com/dailyfeed/dailyfeed/internal/stack"
 	"github.com/dailyfeed/dailyfeed/internal/testenv"
@@ -22,7 +24,7 @@ import (
 // TestEveryEventFunctionIsServed: every CloudEvent function of the table
 // but the jobs has a constructor and a Handle the sink listener can serve.
 func TestEveryEventFunctionIsServed(t *testing.T) {
-	if _, err := dailyfeed.SinksHandler(nil); err != nil {
+	if _, err := dailyfeed.SinksHandler(nil, nil); err != nil {
 		t.Error(err)
 	}
 	sinks, dl := dailyfeed.Sinks()
@@ -82,7 +84,7 @@ func TestLocalWiring(t *testing.T) {
 // 20 ms backoff); start runs them.
 func delivery(t *testing.T, s *stack.Stack) []*kafka.Source {
 	t.Helper()
-	h, err := dailyfeed.SinksHandler(s)
+	h, err := dailyfeed.SinksHandler(s, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,12 +119,15 @@ func start(t *testing.T, sources []*kafka.Source) {
 func TestSinksRefuseEventsAboutNothing(t *testing.T) {
 	t.Parallel()
 	s := testenv.Stack(t, stack.Postgres|stack.Redis)
-	h, err := dailyfeed.SinksHandler(s)
+	reg := metrics.NewRegistry()
+	h, err := dailyfeed.SinksHandler(s, metrics.NewHTTP(reg))
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
+	scrape := httptest.NewServer(metrics.Handler(reg))
+	t.Cleanup(scrape.Close)
 	ctx := context.Background()
 	for _, name := range []string{"fanout-feed", "update-stats"} {
 		e, err := events.New("create-post", events.Payload{MemberID: 1, TargetMemberID: 1, PostID: 987654321,
@@ -149,6 +154,14 @@ func TestSinksRefuseEventsAboutNothing(t *testing.T) {
 	if err := s.DB.QueryRow(ctx, `SELECT count(*) FROM processed_events`).Scan(&n); err != nil || n != 0 {
 		t.Errorf("%d processed events recorded (%v), want 0", n, err)
 	}
+	// Each refusal is in the sinks' request metrics with its code.
+	got := metricstest.Get(t, scrape.URL+"/metrics")
+	for _, name := range []string{"fanout-feed", "update-stats"} {
+		labels := map[string]string{"function": name, "route": "/", "method": "POST", "status": "422", "code": "UNKNOWN_ENTITY"}
+		if v, _ := got.Value("dailyfeed_http_requests_total", labels); v != 1 {
+			t.Errorf("dailyfeed_http_requests_total%v = %v, want 1", labels, v)
+		}
+	}
 }
 
 // TestEverySinkRefusesWhatCanNeverSucceed: every sink of the delivery
@@ -160,7 +173,7 @@ func TestSinksRefuseEventsAboutNothing(t *testing.T) {
 func TestEverySinkRefusesWhatCanNeverSucceed(t *testing.T) {
 	t.Parallel()
 	s := testenv.Stack(t, stack.Postgres|stack.Redis)
-	h, err := dailyfeed.SinksHandler(s)
+	h, err := dailyfeed.SinksHandler(s, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

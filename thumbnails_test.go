@@ -124,7 +124,7 @@ func TestThumbnailsFromBucketNotifications(t *testing.T) {
 	}
 
 	// The sinks and the emulated KafkaSource of thumbnail-image.
-	h, err := dailyfeed.SinksHandler(st)
+	h, err := dailyfeed.SinksHandler(st, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -31,8 +31,17 @@ func NewEvent(name string, needs stack.Needs, handle sink.Handle) Event {
 
 // Handle serves the function's Receive over HTTP; func-go's http service
 // calls it (the function is generated with invoke: http, Receiver says
-// why).
-func (e *Event) Handle(w http.ResponseWriter, r *http.Request) { e.receiver.ServeHTTP(w, r) }
+// why). A function started as its own process counts each delivery in its
+// request metrics, as route "/" (where a KafkaSource posts), with the
+// status and the error code of its result.
+func (e *Event) Handle(w http.ResponseWriter, r *http.Request) {
+	e.mu.RLock()
+	red := e.red
+	e.mu.RUnlock()
+	red.Wrap(e.resolveEvent, e.receiver).ServeHTTP(w, r)
+}
+
+func (e *Event) resolveEvent(*http.Request) (function, pattern string) { return e.name, "/" }
 
 // Receiver is the Handle of a CloudEvent function named name: handle
 // served over HTTP by sink.Receiver, each request decoded and handled under

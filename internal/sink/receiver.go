@@ -11,6 +11,8 @@ import (
 	"github.com/cloudevents/sdk-go/v2/event"
 	"github.com/cloudevents/sdk-go/v2/protocol"
 	cehttp "github.com/cloudevents/sdk-go/v2/protocol/http"
+	"github.com/dailyfeed/dailyfeed/internal/errcode"
+	"github.com/dailyfeed/dailyfeed/internal/web"
 )
 
 // Handle is a CloudEvent function's work on one event: the event it
@@ -42,6 +44,7 @@ func Receiver(handle Handle) http.Handler {
 			err = e.Validate()
 		}
 		if err != nil {
+			web.Note(ctx, errcode.MalformedEvent)
 			http.Error(w, fmt.Sprintf("not a valid CloudEvent: %v", err), http.StatusBadRequest)
 			return
 		}

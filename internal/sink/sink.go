@@ -41,6 +41,7 @@ import (
 
 	"github.com/dailyfeed/dailyfeed/internal/errcode"
 	"github.com/dailyfeed/dailyfeed/internal/tracing"
+	"github.com/dailyfeed/dailyfeed/internal/web"
 )
 
 // Result maps the outcome err of handling e in the sink called name to the
@@ -52,6 +53,7 @@ func Result(ctx context.Context, name string, e event.Event, err error) protocol
 		return nil
 	}
 	status := errcode.CloudEventStatus(err)
+	web.Note(ctx, errcode.Of(err))
 	span := trace.SpanFromContext(ctx)
 	span.SetAttributes(attribute.Int("http.response.status_code", status))
 	span.RecordError(err)

@@ -48,9 +48,7 @@ func Write(w http.ResponseWriter, status int, data any) {
 func Error(w http.ResponseWriter, r *http.Request, err error) {
 	status := errcode.HTTPStatus(err)
 	code := errcode.Of(err)
-	if n, ok := r.Context().Value(codeNoteKey{}).(*CodeNote); ok {
-		n.Code = string(code)
-	}
+	Note(r.Context(), code)
 	if status >= 500 {
 		slog.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "code", code, "err", err)
 	}
@@ -74,6 +72,15 @@ func Error(w http.ResponseWriter, r *http.Request, err error) {
 type CodeNote struct{ Code string }
 
 type codeNoteKey struct{}
+
+// Note sets the CodeNote that ctx carries (NoteCode) to code: the code of a
+// failure answered other than by Error (a CloudEvent function's result).
+// Without a note it does nothing.
+func Note(ctx context.Context, code errcode.Code) {
+	if n, ok := ctx.Value(codeNoteKey{}).(*CodeNote); ok {
+		n.Code = string(code)
+	}
+}
 
 // NoteCode returns r carrying a fresh CodeNote, and the note.
 func NoteCode(r *http.Request) (*http.Request, *CodeNote) {
