@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 	"time"
@@ -25,7 +26,9 @@ type Resolver func(r *http.Request) (function, pattern string)
 // Unrouted is the route label of a request no route serves (404, 405).
 const Unrouted = "unrouted"
 
-// NewHTTP registers the request metrics on reg.
+// NewHTTP registers the request metrics on reg. On a registry that has
+// them already (the all-in-one's routes and its sinks) it returns the same
+// series.
 func NewHTTP(reg prometheus.Registerer) *HTTP {
 	m := &HTTP{
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -38,8 +41,25 @@ func NewHTTP(reg prometheus.Registerer) *HTTP {
 			Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
 		}, []string{"function", "route", "method"}),
 	}
-	reg.MustRegister(m.requests, m.duration)
+	m.requests = registered(reg, m.requests)
+	m.duration = registered(reg, m.duration)
 	return m
+}
+
+// registered registers c on reg and returns it, or the equal collector reg
+// already has.
+func registered[C prometheus.Collector](reg prometheus.Registerer, c C) C {
+	err := reg.Register(c)
+	var dup prometheus.AlreadyRegisteredError
+	switch {
+	case err == nil:
+		return c
+	case errors.As(err, &dup):
+		if existing, ok := dup.ExistingCollector.(C); ok {
+			return existing
+		}
+	}
+	panic(err)
 }
 
 // Wrap returns next observed: each request is counted and timed under the
