@@ -16,6 +16,7 @@ import (
 	createpost "github.com/dailyfeed/dailyfeed/functions/create-post"
 	updatestats "github.com/dailyfeed/dailyfeed/functions/update-stats"
 	"github.com/dailyfeed/dailyfeed/internal/content/contenttest"
+	"github.com/dailyfeed/dailyfeed/internal/member/membertest"
 	"github.com/dailyfeed/dailyfeed/internal/metrics"
 	"github.com/dailyfeed/dailyfeed/internal/metrics/metricstest"
 	"github.com/dailyfeed/dailyfeed/internal/stack"
@@ -248,5 +249,37 @@ func TestEventFunctionProcessCountsDeliveries(t *testing.T) {
 	}
 	if !got.Has("dailyfeed_http_request_duration_seconds") {
 		t.Error("no duration histogram")
+	}
+}
+
+// TestAllInOneRunsItsSinksBesideItsRoutes: as under `make run`, the
+// all-in-one's sinks run on its own registry beside its routes (both are
+// counted there) and a create-post's event is delivered to them: the
+// record-activity delivery is counted under its function.
+func TestAllInOneRunsItsSinksBesideItsRoutes(t *testing.T) {
+	t.Parallel()
+	s := testenv.Stack(t, stack.All)
+	srv := dailyfeed.NewShared(s)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- dailyfeed.RunSinks(ctx, s, freeAddr(t), srv.Registry()) }()
+	t.Cleanup(func() { cancel(); <-done })
+	scrapes := httptest.NewServer(metrics.Handler(srv.Registry()))
+	t.Cleanup(scrapes.Close)
+
+	env := contenttest.Over(t, s, dailyfeed.Functions())
+	env.C.Handler = http.HandlerFunc(srv.Handle)
+	author := env.C.SignUp()
+	if res := env.C.Do("POST", "/api/posts", map[string]any{"content": "through the local sinks"}, membertest.Bearer(author.Token)); res.Status != http.StatusCreated {
+		t.Fatalf("create-post: %d %s", res.Status, res.Body)
+	}
+	delivered := map[string]string{"function": "record-activity", "route": "/", "method": "POST", "status": "200"}
+	testenv.Eventually(t, "the post's delivery to record-activity, counted", func() bool {
+		v, _ := metricstest.Get(t, scrapes.URL+"/metrics").Value("dailyfeed_http_requests_total", delivered)
+		return v >= 1
+	})
+	if v, _ := metricstest.Get(t, scrapes.URL+"/metrics").Value("dailyfeed_http_requests_total",
+		map[string]string{"function": "create-post", "route": "/api/posts", "status": "201"}); v != 1 {
+		t.Errorf("%v create-posts counted beside the sinks, want 1", v)
 	}
 }
