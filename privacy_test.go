@@ -179,6 +179,35 @@ func TestPrivacyLevels(t *testing.T) {
 		}
 	}
 
+	// In the lists of others (recommendations to the stranger, the
+	// follower's followings read by the stranger) each member is whole or
+	// a card.
+	for _, path := range []string{"/api/members/follow/recommend/newbie?size=50", fmt.Sprintf("/api/members/%d/followings/more?size=50", follower.ID)} {
+		res := must(c.Do("GET", path, nil, membertest.Bearer(stranger.Token)), http.StatusOK, path)
+		var page struct {
+			Content []json.RawMessage `json:"content"`
+		}
+		res.Decode(t, &page)
+		for _, a := range authors {
+			found := false
+			for _, raw := range page.Content {
+				var m struct {
+					MemberID int64 `json:"memberId"`
+				}
+				if err := json.Unmarshal(raw, &m); err != nil {
+					t.Fatal(err)
+				}
+				if m.MemberID == a.m.ID {
+					found = true
+					checkCard(t, "the stranger: GET "+path+": "+a.level, raw, a.m.ID, !sees(reader{m: stranger}, a))
+				}
+			}
+			if !found {
+				t.Errorf("the stranger: GET %s: no %s member in %s", path, a.level, res.Data)
+			}
+		}
+	}
+
 	// The follower's feed and own log: posts the follower may not see are
 	// left out, its like of one is an activity on deleted content.
 	feed := must(c.Do("GET", "/api/timeline/posts/followings?size=50", nil, membertest.Bearer(follower.Token)), http.StatusOK, "feed")
