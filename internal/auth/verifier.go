@@ -21,6 +21,7 @@ import (
 
 	"github.com/dailyfeed/dailyfeed/internal/errcode"
 	"github.com/dailyfeed/dailyfeed/internal/postgres"
+	"github.com/hashicorp/golang-lru/v2/expirable"
 )
 
 // VerifierConfig is what a Verifier needs.
@@ -78,6 +79,20 @@ type Verifier struct {
 	// PostgreSQL, since some may have missed Redis.
 	dirtySince atomic.Int64
 	reloading  atomic.Bool
+
+	// verified holds the claims of tokens whose signature and registered
+	// claims this process has checked (signed is the token string): a
+	// token seen again skips the Ed25519 verification and the JSON, which
+	// cost most of a warm authenticated read's CPU (BENCHMARKS.md), but
+	// never the checks that can change between two requests: its expiry,
+	// its key's usability, and revocation.
+	verified *expirable.LRU[string, verifiedToken]
+}
+
+// verifiedToken is what Verify found in a genuine token.
+type verifiedToken struct {
+	claims Claims
+	kid    string
 }
 
 // Cache lifetimes of the Redis side.
@@ -95,6 +110,10 @@ const (
 	loadedTTL = time.Minute
 	// maxTokenLength rejects absurd Authorization headers before parsing.
 	maxTokenLength = 4096
+	// verifiedTokens and verifiedTTL bound the cache of verified
+	// signatures: the tokens of the members active in the last minute.
+	verifiedTokens = 10000
+	verifiedTTL    = time.Minute
 )
 
 // NewVerifier returns a verifier; it does no I/O.
@@ -112,8 +131,9 @@ func NewVerifier(cfg VerifierConfig) *Verifier {
 		cfg.RefetchInterval = 10 * time.Second
 	}
 	v := &Verifier{
-		cfg:     cfg,
-		limiter: rate.NewLimiter(rate.Every(cfg.RefetchInterval), 1),
+		cfg:      cfg,
+		verified: expirable.NewLRU[string, verifiedToken](verifiedTokens, nil, verifiedTTL),
+		limiter:  rate.NewLimiter(rate.Every(cfg.RefetchInterval), 1),
 		breaker: gobreaker.NewCircuitBreaker[[]PublicKey](gobreaker.Settings{
 			Name:        "signing-keys",
 			MaxRequests: 1,
@@ -158,6 +178,37 @@ func (v *Verifier) Verify(ctx context.Context, raw string) (Principal, error) {
 	if len(raw) > maxTokenLength {
 		return Principal{}, errTokenInvalid
 	}
+	claims, key, err := v.genuine(ctx, raw)
+	if err != nil {
+		return Principal{}, err
+	}
+	if err := v.checkRevoked(ctx, &claims); err != nil {
+		return Principal{}, err
+	}
+	return Principal{
+		MemberID:      claims.MemberID,
+		TokenID:       claims.ID,
+		ExpiresAt:     claims.ExpiresAt.Time,
+		KeyID:         key.ID,
+		RefreshNeeded: !key.Primary,
+	}, nil
+}
+
+// genuine returns the claims of raw and the key that signed it when raw is
+// a genuine, unexpired token of this issuer and audience signed by a usable
+// key. A token verified before (the cache) is not verified again, but its
+// expiry and its key are checked as for a new one.
+func (v *Verifier) genuine(ctx context.Context, raw string) (Claims, PublicKey, error) {
+	if t, ok := v.verified.Get(raw); ok {
+		if !v.cfg.Now().Before(t.claims.ExpiresAt.Time) {
+			return Claims{}, PublicKey{}, errTokenExpired
+		}
+		key, err := v.key(ctx, t.kid)
+		if err != nil {
+			return Claims{}, PublicKey{}, err
+		}
+		return t.claims, key, nil
+	}
 	var key PublicKey
 	var keyErr error
 	var claims Claims
@@ -171,26 +222,18 @@ func (v *Verifier) Verify(ctx context.Context, raw string) (Principal, error) {
 	})
 	switch {
 	case keyErr != nil:
-		return Principal{}, keyErr
+		return Claims{}, PublicKey{}, keyErr
 	case err == nil:
 	case errors.Is(err, jwt.ErrTokenInvalidAudience), errors.Is(err, jwt.ErrTokenInvalidIssuer):
-		return Principal{}, errTokenInvalid
+		return Claims{}, PublicKey{}, errTokenInvalid
 	case errors.Is(err, jwt.ErrTokenExpired):
 		// Claims are validated after the signature: the token is genuine.
-		return Principal{}, errTokenExpired
+		return Claims{}, PublicKey{}, errTokenExpired
 	default:
-		return Principal{}, errTokenInvalid
+		return Claims{}, PublicKey{}, errTokenInvalid
 	}
-	if err := v.checkRevoked(ctx, &claims); err != nil {
-		return Principal{}, err
-	}
-	return Principal{
-		MemberID:      claims.MemberID,
-		TokenID:       claims.ID,
-		ExpiresAt:     claims.ExpiresAt.Time,
-		KeyID:         key.ID,
-		RefreshNeeded: !key.Primary,
-	}, nil
+	v.verified.Add(raw, verifiedToken{claims: claims, kid: key.ID})
+	return claims, key, nil
 }
 
 // Invalidate drops the cached keys, so the next verification re-fetches

@@ -263,3 +263,39 @@ func BenchmarkVerify(b *testing.B) {
 		}
 	})
 }
+
+// TestVerifiedTokenIsStillChecked: a token whose signature this process
+// has verified (and keeps, so it is not verified again) is refused like
+// any other once it has expired or its key is retired.
+func TestVerifiedTokenIsStillChecked(t *testing.T) {
+	t.Parallel()
+	s := testenv.Stack(t, stack.Postgres)
+	k, priv := newKey(t, "k")
+	src := &countingSource{keys: []auth.PublicKey{k}}
+	now := time.Now()
+	var mu sync.Mutex
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	set := func(at time.Time) { mu.Lock(); now = at; mu.Unlock() }
+	v := auth.NewVerifier(auth.VerifierConfig{Issuer: "iss", Audience: "aud", Source: src, DB: s.DB, Now: clock,
+		KeyCacheTTL: time.Minute, RefetchInterval: time.Millisecond})
+	ctx := context.Background()
+	start := now
+	tok := token(t, "k", priv, start.Add(time.Hour))
+	// Genuine: whatever the revocation check says of member 1, it is no
+	// token error.
+	if _, err := v.Verify(ctx, tok); errcode.Is(err, errcode.TokenInvalid) || errcode.Is(err, errcode.TokenExpired) || errcode.Is(err, errcode.UnknownSigningKey) {
+		t.Fatalf("a genuine token: %v", err)
+	}
+	set(start.Add(2 * time.Hour))
+	if _, err := v.Verify(ctx, tok); !errcode.Is(err, errcode.TokenExpired) {
+		t.Errorf("the same token after its expiry: %v, want TOKEN_EXPIRED", err)
+	}
+	set(start)
+	retired := k
+	retired.Primary, retired.NotAfter = false, start.Add(-time.Second)
+	src.keys = []auth.PublicKey{retired}
+	v.Invalidate()
+	if _, err := v.Verify(ctx, tok); !errcode.Is(err, errcode.UnknownSigningKey) {
+		t.Errorf("the same token once its key is retired: %v, want UNKNOWN_SIGNING_KEY", err)
+	}
+}

@@ -3,12 +3,14 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/dailyfeed/dailyfeed/internal/errcode"
@@ -88,10 +90,35 @@ func NoteCode(r *http.Request) (*http.Request, *CodeNote) {
 	return r.WithContext(context.WithValue(r.Context(), codeNoteKey{}, n)), n
 }
 
+// buffers hold responses while they are encoded: a response is written
+// with its length in one write, not in the 4 KiB pieces of the server's
+// buffer (each a system call: a fifth of a warm feed page's CPU before).
+var buffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxPooled keeps the buffers of unusually large responses out of the pool.
+const maxPooled = 1 << 20
+
+// encodeFailure is the answer when a response cannot be encoded.
+var encodeFailure = []byte(`{"statusCode":500,"resultCode":"FAIL","code":"INTERNAL_ERROR","message":"the response could not be encoded"}` + "\n")
+
 func writeJSON(w http.ResponseWriter, status int, body any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	buf := buffers.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer func() {
+		if buf.Cap() <= maxPooled {
+			buffers.Put(buf)
+		}
+	}()
+	out := buf
+	if err := json.NewEncoder(buf).Encode(body); err != nil {
+		slog.Error("encode response", "err", err)
+		status, out = http.StatusInternalServerError, bytes.NewBuffer(encodeFailure)
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("Content-Length", strconv.Itoa(out.Len()))
 	w.WriteHeader(status)
-	if err := json.NewEncoder(w).Encode(body); err != nil {
+	if _, err := w.Write(out.Bytes()); err != nil {
 		slog.Debug("write response", "err", err)
 	}
 }
