@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/cloudevents/sdk-go/v2/event"
+
 	"github.com/dailyfeed/dailyfeed"
 	fanoutfeed "github.com/dailyfeed/dailyfeed/functions/fanout-feed"
 	updatestats "github.com/dailyfeed/dailyfeed/functions/update-stats"

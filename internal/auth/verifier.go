@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+	"github.com/hashicorp/golang-lru/v2/expirable"
 	"github.com/jackc/pgx/v5"
 	"github.com/redis/go-redis/v9"
 	"github.com/sethvargo/go-retry"
@@ -21,7 +22,6 @@ import (
 
 	"github.com/dailyfeed/dailyfeed/internal/errcode"
 	"github.com/dailyfeed/dailyfeed/internal/postgres"
-	"github.com/hashicorp/golang-lru/v2/expirable"
 )
 
 // VerifierConfig is what a Verifier needs.
@@ -80,10 +80,10 @@ type Verifier struct {
 	dirtySince atomic.Int64
 	reloading  atomic.Bool
 
-	// verified holds the claims of tokens whose signature and registered
-	// claims this process has checked (signed is the token string): a
+	// verified holds, by token string, the claims of the tokens whose
+	// signature and registered claims this process has checked: a
 	// token seen again skips the Ed25519 verification and the JSON, which
-	// cost most of a warm authenticated read's CPU (BENCHMARKS.md), but
+	// were an eighth of a warm feed page's CPU (BENCHMARKS.md), but
 	// never the checks that can change between two requests: its expiry,
 	// its key's usability, and revocation.
 	verified *expirable.LRU[string, verifiedToken]

@@ -60,6 +60,7 @@ import (
 
 	"github.com/dailyfeed/dailyfeed/internal/config"
 	"github.com/dailyfeed/dailyfeed/internal/errcode"
+	"github.com/dailyfeed/dailyfeed/internal/member"
 	"github.com/dailyfeed/dailyfeed/internal/paging"
 	"github.com/dailyfeed/dailyfeed/internal/postgres"
 )
@@ -247,8 +248,10 @@ func (f *Feeds) window(ctx context.Context, reader int64, after Key, n int) (can
 // pickSQL picks a page of the follow feed: $1 reader, $2 merge threshold
 // (followees with at least that many followers are read from posts), $3 the
 // Redis candidates, $4/$5 the keyset position, $6 pull every followee, $7
-// limit, $8 offset.
-const pickSQL = `
+// limit, $8 offset. Posts whose author's privacy level hides them from the
+// reader (a followed PRIVATE member) are not picked, so a page holds as
+// many posts as Hydrate then returns.
+var pickSQL = `
 	WITH merged AS (
 		SELECT f.followee_id AS id FROM follows f JOIN members m ON m.id = f.followee_id
 		WHERE f.follower_id = $1 AND ($6::bool OR m.followers_count >= $2)
@@ -261,9 +264,10 @@ const pickSQL = `
 			ORDER BY p.created_at DESC, p.id DESC
 			LIMIT $7::int + $8::int) x
 	)
-	SELECT p.id, p.created_at FROM cand JOIN posts p ON p.id = cand.id
+	SELECT p.id, p.created_at FROM cand JOIN posts p ON p.id = cand.id JOIN members a ON a.id = p.author_id
 	WHERE p.deleted_at IS NULL AND (p.created_at, p.id) < ($4, $5)
 	  AND EXISTS (SELECT 1 FROM follows f WHERE f.follower_id = $1 AND f.followee_id = p.author_id)
+	  AND ` + member.VisibleSQL("a", "$1") + `
 	ORDER BY p.created_at DESC, p.id DESC
 	OFFSET $8 LIMIT $7`
 
