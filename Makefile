@@ -26,13 +26,15 @@ ACTIONLINT  := github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 DEADCODE    := golang.org/x/tools/cmd/deadcode@v0.52.0
 
-## test: start the local stack and run every test against the real servers, then
-## check the alerting rules with promtool (installed when missing), build one
+## test: start the local stack, check the alerting rules with promtool (Debian's
+## prometheus package, installed when missing: the tests also run its Prometheus
+## server against the real delivery gauges), run every test against the real
+## servers, build one
 ## HTTP, one CloudEvent and the all-in-one function with func's host builder
 ## (OCI image checked) and lint the GitHub workflows
 test: stack .local/bin/func
-	$(GO) test -count=1 -timeout 40m ./...
 	./scripts/promtool.sh
+	$(GO) test -count=1 -timeout 40m ./...
 	./scripts/func-check.sh
 	$(GO) run $(ACTIONLINT)
 

@@ -59,7 +59,10 @@ func (s *syncBuffer) lines(t *testing.T, prefix string) []map[string]any {
 // TestStuckPartitionLag: records held on one partition by a sink that
 // answers 503 make that partition's lag gauge grow and its stalled time
 // rise while the other partitions stay at 0; once the sink recovers the
-// lag returns to 0. The sink's failures are logged once when they start
+// lag returns to 0. A Prometheus server scraping the gauges and
+// evaluating the generated alerting rules holds DailyfeedPartitionStuck for
+// that partition, and only that one, while it lags, and drops it once the
+// lag is back to 0. The sink's failures are logged once when they start
 // (with the record's coordinates) and once when they end, with a count:
 // not once per retry.
 func TestStuckPartitionLag(t *testing.T) {
@@ -141,6 +144,9 @@ func TestStuckPartitionLag(t *testing.T) {
 		return -1
 	}
 
+	prom := prometheus(t, strings.TrimPrefix(scrapes.URL, "http://"))
+	stuck := func() []alert { return alerts(t, prom, "DailyfeedPartitionStuck") }
+
 	publish(1)
 	var p int
 	testenv.Eventually(t, "a partition to lag by 1", func() bool {
@@ -165,10 +171,29 @@ func TestStuckPartitionLag(t *testing.T) {
 		return stalled[p] > firstStalled && stalled[p] > 0.3
 	})
 
+	// The alert's expression is true for the stuck partition alone.
+	testenv.Eventually(t, "prometheus to hold DailyfeedPartitionStuck for the stuck partition", func() bool {
+		for _, a := range stuck() {
+			if a.Labels["partition"] == strconv.Itoa(p) && a.Labels["topic"] == today &&
+				a.Labels["consumer_group"] == src.ConsumerGroup() && (a.State == "pending" || a.State == "firing") {
+				return true
+			}
+		}
+		return false
+	})
+	for _, a := range stuck() {
+		if a.Labels["partition"] != strconv.Itoa(p) {
+			t.Errorf("DailyfeedPartitionStuck for partition %s, which holds nothing: %v", a.Labels["partition"], a)
+		}
+	}
+
 	failing.Store(false)
 	testenv.Eventually(t, "the lag to return to 0 once the sink recovers", func() bool {
 		lag, stalled := lags()
 		return lag[p] == 0 && stalled[p] == 0
+	})
+	testenv.Eventually(t, "prometheus to drop the alert once the lag is 0", func() bool {
+		return len(stuck()) == 0
 	})
 	if n := posts.Load(); n != 3 {
 		t.Errorf("sink took %d events, want 3", n)
