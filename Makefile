@@ -45,6 +45,7 @@ test-unit:
 
 ## test-race: every test against the real servers under the race detector (CI)
 test-race: stack
+	./scripts/promtool.sh
 	$(GO) test -race -count=1 -timeout 60m ./...
 
 ## chaos: drive 100 000 events from 200 members through the API while every
