@@ -2,7 +2,10 @@ package member
 
 import (
 	"context"
+	"errors"
 	"fmt"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // Privacy levels, what a member's privacy level keeps from a reader (see
@@ -18,11 +21,9 @@ import (
 // follow lists and its activities are left out of every read, and an
 // interaction with its posts or their comments answers the same 404 as a
 // missing one.
-const (
-	Public  = "PUBLIC"
-	Friends = "FRIENDS"
-	Private = "PRIVATE"
-)
+//
+// Public is the level that hides nothing (PrivacyLevels has them all).
+const Public = "PUBLIC"
 
 // VisibleSQL is the SQL condition that the members row alias shows itself
 // to reader, an SQL expression of the reader's id (a parameter such as
@@ -33,19 +34,20 @@ func VisibleSQL(alias, reader string) string {
 			SELECT 1 FROM follows vis WHERE vis.follower_id = %[2]s AND vis.followee_id = %[1]s.id)))`, alias, reader)
 }
 
-// Sees reports whether reader (0: anonymous) sees member m beyond its card.
+// Sees reports whether reader (0: anonymous) sees member m beyond its card:
+// at once for a PUBLIC member and for oneself, else by VisibleSQL, the
+// rule every read applies.
 func (s Store) Sees(ctx context.Context, reader int64, m Member) (bool, error) {
-	switch {
-	case m.PrivacyLevel == Public || m.ID == reader:
+	if m.PrivacyLevel == Public || m.ID == reader {
 		return true, nil
-	case m.PrivacyLevel != Friends || reader == 0:
-		return false, nil
 	}
 	var ok bool
-	err := s.DB.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM follows WHERE follower_id = $1 AND followee_id = $2)`,
-		reader, m.ID).Scan(&ok)
+	err := s.DB.QueryRow(ctx, `SELECT `+VisibleSQL("m", "$1")+` FROM members m WHERE m.id = $2`, reader, m.ID).Scan(&ok)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return false, ErrNotFound
+	}
 	if err != nil {
-		return false, fmt.Errorf("select follow: %w", err)
+		return false, fmt.Errorf("select privacy: %w", err)
 	}
 	return ok, nil
 }
