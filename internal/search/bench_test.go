@@ -151,10 +151,14 @@ func TestPageMatchesAllMatches(t *testing.T) {
 	seed(t, s, 3*RecentScan)
 	// A rare word, only in old posts: found by the second step alone.
 	testenv.Exec(t, s, `UPDATE posts SET content = content || ' 희귀단어', search_terms = NULL WHERE id IN (SELECT id FROM posts ORDER BY created_at LIMIT 50)`)
+	// A word of middle frequency: in every third of the oldest half of the
+	// posts and none of the newer ones (a word that was common and is no
+	// longer), found by the second step among many older matches.
+	testenv.Exec(t, s, `UPDATE posts SET content = content || ' 지난유행' WHERE id % 3 = 0 AND id IN (SELECT id FROM posts ORDER BY created_at LIMIT $1)`, 3*RecentScan/2)
 	fillTerms(t, s)
 	svc := Service{DB: s.DB}
 	ctx := context.Background()
-	for _, raw := range []string{"한국어", "공부", "책", "golang", "커피를 weekend", "희귀단어", "없는단어"} {
+	for _, raw := range []string{"한국어", "공부", "책", "golang", "커피를 weekend", "희귀단어", "지난유행", "없는단어"} {
 		kw, err := ParseKeyword(raw)
 		if err != nil {
 			t.Fatal(err)
