@@ -4,10 +4,9 @@ import (
 	"context"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/dailyfeed/dailyfeed/events"
 	"github.com/dailyfeed/dailyfeed/internal/outbox/emit"
+	"github.com/dailyfeed/dailyfeed/internal/postgres"
 )
 
 // Service is the content writes: what each write function's
@@ -32,15 +31,12 @@ func (s *Service) CreatePost(ctx context.Context, author int64, in NewPost) (Pos
 	}
 	now := s.now()
 	var out Post
-	err = s.Writer.Write(ctx, func(tx pgx.Tx) (events.Payload, error) {
-		id, err := insertPost(ctx, tx, author, in, now)
-		if err != nil {
+	err = s.Writer.Write(ctx, func(tx postgres.DB) (events.Payload, error) {
+		var err error
+		if out, err = insertPost(ctx, tx, author, in, now); err != nil {
 			return events.Payload{}, err
 		}
-		if out, err = post(ctx, tx, author, id); err != nil {
-			return events.Payload{}, err
-		}
-		return postEvent(events.PostCreate, author, id, author, now), nil
+		return postEvent(events.PostCreate, author, out.ID, author, now), nil
 	})
 	return out, err
 }
@@ -53,7 +49,7 @@ func (s *Service) UpdatePost(ctx context.Context, member, id int64, in PostUpdat
 	}
 	now := s.now()
 	var out Post
-	err = s.Writer.Write(ctx, func(tx pgx.Tx) (events.Payload, error) {
+	err = s.Writer.Write(ctx, func(tx postgres.DB) (events.Payload, error) {
 		if err := lockOwnPost(ctx, tx, member, id); err != nil {
 			return events.Payload{}, err
 		}
@@ -73,7 +69,7 @@ func (s *Service) UpdatePost(ctx context.Context, member, id int64, in PostUpdat
 // comments. Emits POST_DELETE.
 func (s *Service) DeletePost(ctx context.Context, member, id int64) (PostDeleted, error) {
 	now := s.now()
-	err := s.Writer.Write(ctx, func(tx pgx.Tx) (events.Payload, error) {
+	err := s.Writer.Write(ctx, func(tx postgres.DB) (events.Payload, error) {
 		if err := lockOwnPost(ctx, tx, member, id); err != nil {
 			return events.Payload{}, err
 		}
@@ -103,7 +99,7 @@ func (s *Service) UnlikePost(ctx context.Context, member, id int64) (int64, erro
 func (s *Service) likePost(ctx context.Context, t events.Type, member, id, delta int64) (int64, error) {
 	now := s.now()
 	var count int64
-	err := s.Writer.Write(ctx, func(tx pgx.Tx) (events.Payload, error) {
+	err := s.Writer.Write(ctx, func(tx postgres.DB) (events.Payload, error) {
 		// Lock the post, then let the like row's key decide: a like that
 		// exists (409) or does not (404) rolls back the count with it.
 		author, err := lockLivePost(ctx, tx, id)
@@ -142,7 +138,7 @@ func (s *Service) CreateComment(ctx context.Context, author int64, in NewComment
 	now := s.now()
 	postID := int64(in.PostID)
 	var out Comment
-	err = s.Writer.Write(ctx, func(tx pgx.Tx) (events.Payload, error) {
+	err = s.Writer.Write(ctx, func(tx postgres.DB) (events.Payload, error) {
 		postAuthor, _, err := bumpPost(ctx, tx, postID, 0, 1, now)
 		if err != nil {
 			return events.Payload{}, err
@@ -176,7 +172,7 @@ func (s *Service) CreateReply(ctx context.Context, author int64, in NewReply) (C
 	now := s.now()
 	postID, parentID := int64(in.PostID), int64(in.ParentID)
 	var out Comment
-	err = s.Writer.Write(ctx, func(tx pgx.Tx) (events.Payload, error) {
+	err = s.Writer.Write(ctx, func(tx postgres.DB) (events.Payload, error) {
 		// The parent's post and depth never change: read them unlocked,
 		// then lock the post before the parent (the lock order).
 		parent, err := liveComment(ctx, tx, parentID)
@@ -223,7 +219,7 @@ func (s *Service) UpdateComment(ctx context.Context, member, id int64, in Commen
 	}
 	now := s.now()
 	var out Comment
-	err = s.Writer.Write(ctx, func(tx pgx.Tx) (events.Payload, error) {
+	err = s.Writer.Write(ctx, func(tx postgres.DB) (events.Payload, error) {
 		c, err := lockOwnComment(ctx, tx, member, id)
 		if err != nil {
 			return events.Payload{}, err
@@ -245,7 +241,7 @@ func (s *Service) UpdateComment(ctx context.Context, member, id int64, in Commen
 func (s *Service) DeleteComment(ctx context.Context, member, id int64) (CommentDeleted, error) {
 	now := s.now()
 	var deleted int64
-	err := s.Writer.Write(ctx, func(tx pgx.Tx) (events.Payload, error) {
+	err := s.Writer.Write(ctx, func(tx postgres.DB) (events.Payload, error) {
 		c, err := liveComment(ctx, tx, id)
 		if err != nil {
 			return events.Payload{}, err
@@ -296,7 +292,7 @@ func (s *Service) UnlikeComment(ctx context.Context, member, id int64) (int64, e
 func (s *Service) likeComment(ctx context.Context, t events.Type, member, id, delta int64) (int64, error) {
 	now := s.now()
 	var count int64
-	err := s.Writer.Write(ctx, func(tx pgx.Tx) (events.Payload, error) {
+	err := s.Writer.Write(ctx, func(tx postgres.DB) (events.Payload, error) {
 		c, err := lockLiveComment(ctx, tx, id)
 		if err != nil {
 			return events.Payload{}, err

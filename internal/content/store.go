@@ -136,16 +136,20 @@ func notFound(err error, notFoundErr error, what string) error {
 	return fmt.Errorf("%s: %w", what, err)
 }
 
-func insertPost(ctx context.Context, tx postgres.DB, author int64, in NewPost, now time.Time) (int64, error) {
-	var id int64
-	err := tx.QueryRow(ctx, `
-		INSERT INTO posts (author_id, title, content, created_at, updated_at, activity_at, search_terms)
-		VALUES ($1, $2, $3, $4, $4, $4, $5::tsvector) RETURNING id`,
-		author, in.Title, *in.Content, now, postTerms(in.Title, *in.Content)).Scan(&id)
+// insertPost inserts the post of author and returns it as its author
+// sees it, in one statement (the write's own round trip: no read after it).
+func insertPost(ctx context.Context, tx postgres.DB, author int64, in NewPost, now time.Time) (Post, error) {
+	p, _, err := ScanPost(tx.QueryRow(ctx, `
+		WITH p AS (
+			INSERT INTO posts (author_id, title, content, created_at, updated_at, activity_at, search_terms)
+			VALUES ($1, $2, $3, $4, $4, $4, $5::tsvector) RETURNING *
+		)
+		SELECT `+PostColumns+` FROM p JOIN members m ON m.id = p.author_id`,
+		author, in.Title, *in.Content, now, postTerms(in.Title, *in.Content)))
 	if err != nil {
-		return 0, fmt.Errorf("insert post: %w", err)
+		return Post{}, fmt.Errorf("insert post: %w", err)
 	}
-	return id, nil
+	return p, nil
 }
 
 // lockOwnPost locks the live post id for a change by member: 404 when it

@@ -25,8 +25,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/dailyfeed/dailyfeed/events"
 	"github.com/dailyfeed/dailyfeed/internal/errcode"
 	"github.com/dailyfeed/dailyfeed/internal/outbox/emit"
@@ -87,7 +85,7 @@ func (s *Service) change(ctx context.Context, t events.Type, follower, followee 
 	follow := t == events.MemberFollow
 	now := s.Now().Truncate(time.Microsecond)
 	res := Result{FollowerID: follower, FollowingID: followee, Following: follow}
-	err := s.Writer.Write(ctx, func(tx pgx.Tx) (events.Payload, error) {
+	err := s.Writer.Write(ctx, func(tx postgres.DB) (events.Payload, error) {
 		counts, err := lockMembers(ctx, tx, follower, followee)
 		if err != nil {
 			return events.Payload{}, err

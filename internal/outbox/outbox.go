@@ -79,6 +79,51 @@ func Add(ctx context.Context, db postgres.DB, evs ...event.Event) (Pending, erro
 	if len(evs) == 0 {
 		return nil, nil
 	}
+	args, err := addArgs(ctx, evs)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := db.Query(ctx, addSQL, args...)
+	if err != nil {
+		return nil, fmt.Errorf("outbox add: %w", err)
+	}
+	p, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return nil, fmt.Errorf("outbox add: %w", err)
+	}
+	return p, nil
+}
+
+// AddAndCommit inserts evs into the outbox as the last statement of tx and
+// commits tx with it, in one round trip.
+func AddAndCommit(ctx context.Context, tx *postgres.Tx, evs ...event.Event) (Pending, error) {
+	args, err := addArgs(ctx, evs)
+	if err != nil {
+		return nil, err
+	}
+	var p Pending
+	err = tx.CommitQuery(ctx, func(rows pgx.Rows) error {
+		p, err = pgx.CollectRows(rows, pgx.RowTo[int64])
+		return err
+	}, addSQL, args...)
+	if err != nil {
+		return nil, fmt.Errorf("outbox add: %w", err)
+	}
+	return p, nil
+}
+
+// addSQL inserts events in order ($1–$4: their ids, types, keys and JSON;
+// $5, $6: the write's trace context) and returns their outbox ids.
+const addSQL = `
+	INSERT INTO outbox (event_id, event_type, message_key, event, traceparent, tracestate)
+	SELECT u.event_id, u.event_type, u.message_key, u.event::json, NULLIF($5, ''), NULLIF($6, '')
+	FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
+	     WITH ORDINALITY AS u(event_id, event_type, message_key, event, n)
+	ORDER BY u.n
+	RETURNING id`
+
+// addArgs validates and encodes evs into the arguments of addSQL.
+func addArgs(ctx context.Context, evs []event.Event) ([]any, error) {
 	ids := make([]string, len(evs))
 	typs := make([]string, len(evs))
 	keys := make([]string, len(evs))
@@ -95,21 +140,7 @@ func Add(ctx context.Context, db postgres.DB, evs ...event.Event) (Pending, erro
 	}
 	// The write's trace context: the events are published in its trace.
 	tc := tracing.Carry(ctx)
-	rows, err := db.Query(ctx, `
-		INSERT INTO outbox (event_id, event_type, message_key, event, traceparent, tracestate)
-		SELECT u.event_id, u.event_type, u.message_key, u.event::json, NULLIF($5, ''), NULLIF($6, '')
-		FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
-		     WITH ORDINALITY AS u(event_id, event_type, message_key, event, n)
-		ORDER BY u.n
-		RETURNING id`, ids, typs, keys, docs, tc.TraceParent, tc.TraceState)
-	if err != nil {
-		return nil, fmt.Errorf("outbox add: %w", err)
-	}
-	p, err := pgx.CollectRows(rows, pgx.RowTo[int64])
-	if err != nil {
-		return nil, fmt.Errorf("outbox add: %w", err)
-	}
-	return p, nil
+	return []any{ids, typs, keys, docs, tc.TraceParent, tc.TraceState}, nil
 }
 
 // Publisher is what the outbox needs from Kafka; *kafka.Publisher is one.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -108,9 +109,11 @@ func TestSearchPlans(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		args := []any{kw.Query, DefaultSize, 0}
+		// A window of a day, as an older window of a search reads it.
+		day := time.Now().Add(-24 * time.Hour)
+		args := []any{kw.Query, day, day.Add(24 * time.Hour), MaxHits}
 		if testing.Verbose() {
-			t.Logf("%s:\n%s", raw, explain(t, s.DB, "EXPLAIN ANALYZE "+postsSQL, args))
+			t.Logf("%s:\n%s", raw, explain(t, s.DB, "EXPLAIN ANALYZE "+postsSQL.window, args))
 		}
 		tx, err := s.DB.Begin(context.Background())
 		if err != nil {
@@ -119,7 +122,7 @@ func TestSearchPlans(t *testing.T) {
 		if _, err := tx.Exec(context.Background(), "SET LOCAL enable_seqscan = off"); err != nil {
 			t.Fatal(err)
 		}
-		plan := explain(t, tx, "EXPLAIN "+postsSQL, args)
+		plan := explain(t, tx, "EXPLAIN "+postsSQL.window, args)
 		_ = tx.Rollback(context.Background())
 		if !strings.Contains(plan, "posts_search_terms_idx") && !strings.Contains(plan, "posts_created_idx") || strings.Contains(plan, "Seq Scan on posts") {
 			t.Errorf("keyword %q is not served by an index:\n%s", raw, plan)
@@ -156,40 +159,44 @@ func TestPageMatchesAllMatches(t *testing.T) {
 	// longer), found by the second step among many older matches.
 	testenv.Exec(t, s, `UPDATE posts SET content = content || ' 지난유행' WHERE id % 3 = 0 AND id IN (SELECT id FROM posts ORDER BY created_at LIMIT $1)`, 3*RecentScan/2)
 	fillTerms(t, s)
-	svc := Service{DB: s.DB}
 	ctx := context.Background()
-	for _, raw := range []string{"한국어", "공부", "책", "golang", "커피를 weekend", "희귀단어", "지난유행", "없는단어"} {
-		kw, err := ParseKeyword(raw)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rows, err := s.DB.Query(ctx, `SELECT id FROM posts WHERE deleted_at IS NULL AND search_terms @@ $1::tsquery
-			ORDER BY created_at DESC, id DESC LIMIT $2`, kw.Query, MaxHits)
-		if err != nil {
-			t.Fatal(err)
-		}
-		want, err := pgx.CollectRows(rows, pgx.RowTo[int64])
-		if err != nil {
-			t.Fatal(err)
-		}
-		var got []int64
-		for p := 0; ; p++ {
-			hits, err := svc.Posts(ctx, 1, kw, paging.Page{Page: p, Size: 100})
+	for _, svc := range []Service{
+		{DB: s.DB}, // the windows of production: two on this table
+		{DB: s.DB, Windows: Windows{First: 100, Growth: 2}}, // six windows
+	} {
+		for _, raw := range []string{"한국어", "공부", "책", "golang", "커피를 weekend", "희귀단어", "지난유행", "없는단어"} {
+			kw, err := ParseKeyword(raw)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if *hits.TotalElements != int64(len(want)) {
-				t.Errorf("%s: total %d, want %d", raw, *hits.TotalElements, len(want))
+			rows, err := s.DB.Query(ctx, `SELECT id FROM posts WHERE deleted_at IS NULL AND search_terms @@ $1::tsquery
+			ORDER BY created_at DESC, id DESC LIMIT $2`, kw.Query, MaxHits)
+			if err != nil {
+				t.Fatal(err)
 			}
-			for _, h := range hits.Content {
-				got = append(got, h.ID)
+			want, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+			if err != nil {
+				t.Fatal(err)
 			}
-			if !hits.HasNext {
-				break
+			var got []int64
+			for p := 0; ; p++ {
+				hits, err := svc.Posts(ctx, 1, kw, paging.Page{Page: p, Size: 100})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if *hits.TotalElements != int64(len(want)) {
+					t.Errorf("%s: total %d, want %d", raw, *hits.TotalElements, len(want))
+				}
+				for _, h := range hits.Content {
+					got = append(got, h.ID)
+				}
+				if !hits.HasNext {
+					break
+				}
 			}
-		}
-		if fmt.Sprint(got) != fmt.Sprint(want) {
-			t.Errorf("%s: %d hits differ from the %d of every match", raw, len(got), len(want))
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("%s, windows %+v: %d hits differ from the %d of every match", raw, svc.Windows, len(got), len(want))
+			}
 		}
 	}
 }

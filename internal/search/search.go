@@ -21,9 +21,13 @@
 // newest first, then by id, so pages are stable. A keyword matching more
 // than MaxHits rows reaches the newest MaxHits of them (totalElements says
 // how many, up to MaxHits). The page never needs every match of a common
-// keyword: the newest RecentScan rows are checked first (a keyword in more
-// than a tenth of the rows finds its MaxHits there), and only a rarer
-// keyword reads its older matches from the GIN index.
+// keyword: the matches are read in windows of creation time, newest first
+// (the newest RecentScan rows, then each window WindowGrowth times longer
+// than the one before), until MaxHits are found (store.go). A window costs
+// its matches or its rows, whichever the planner finds cheaper, so a
+// keyword common among the newest rows is answered from the first window,
+// one that was common long ago from the windows reaching its matches, and
+// a rare one from its few matches in the GIN index.
 //
 // # Results
 //
@@ -54,9 +58,9 @@ const (
 	// MaxHits bounds the hits of a search: the newest MaxHits matches are
 	// reachable by paging (totalElements says how many).
 	MaxHits = 200
-	// RecentScan is how many of the newest rows a search checks first
-	// (internal/search/store.go): a keyword in more than
-	// MaxHits/RecentScan of the rows (10%) is answered from them alone.
+	// RecentScan is how many of the newest rows the first window of a
+	// search holds (internal/search/store.go): a keyword in more than
+	// MaxHits/RecentScan of them (10%) is answered from them alone.
 	RecentScan = 2000
 	// DefaultSize is the page size when the request has none.
 	DefaultSize = 20

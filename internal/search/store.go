@@ -1,9 +1,10 @@
 package search
 
 import (
+	"cmp"
 	"context"
 	"fmt"
-	"strconv"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -16,86 +17,126 @@ import (
 // Service searches posts and comments.
 type Service struct {
 	DB postgres.DB
+	// Windows sizes the windows a search reads; zero fields take
+	// RecentScan and WindowGrowth.
+	Windows Windows
 }
 
-// pageSQL returns the query of a page of hits of table: the number of
-// hits (at most MaxHits: the newest matches), then one row per hit of the
-// page, newest first (id null when the page is empty).
-//
-//	$1 the keyword's tsquery, $2 limit, $3 offset
-//
-// It never reads every match of a common keyword: it first checks the
-// terms of the newest RecentScan live rows (the newest-first index), which
-// holds MaxHits matches of any keyword in more than MaxHits/RecentScan of
-// the rows; only when that is not enough does it read the older matches,
-// from the GIN index: a keyword that rare has few of them. (The planner
-// alone would choose by its estimate, and it underestimates phrases: it
-// multiplies the frequencies of their bigrams.)
-func pageSQL(table string) string {
-	return `
-	WITH recent AS MATERIALIZED (
-		SELECT id, created_at, search_terms FROM ` + table + `
-		WHERE deleted_at IS NULL
-		ORDER BY created_at DESC, id DESC
-		LIMIT ` + strconv.Itoa(RecentScan) + `
-	), new AS MATERIALIZED (
-		SELECT id, created_at FROM recent WHERE search_terms @@ $1::tsquery
-		ORDER BY created_at DESC, id DESC
-		LIMIT ` + strconv.Itoa(MaxHits) + `
-	), old AS (
-		-- OFFSET 0 keeps the order out of the scan: the rare keyword's
-		-- matches come from the GIN index, never from a walk of every row.
-		SELECT id, created_at FROM (
-			SELECT t.id, t.created_at FROM ` + table + ` t
-			WHERE (SELECT count(*) FROM new) < ` + strconv.Itoa(MaxHits) + `
-				AND (SELECT count(*) FROM recent) = ` + strconv.Itoa(RecentScan) + `
-				AND t.deleted_at IS NULL AND t.search_terms @@ $1::tsquery
-				AND (t.created_at, t.id) < (SELECT created_at, id FROM recent ORDER BY created_at, id LIMIT 1)
+// Windows sizes the windows of a search back in time (Service.newest).
+type Windows struct {
+	// First is how many of the newest rows the first window holds.
+	First int
+	// Growth is how many times further back each next window reaches.
+	Growth int
+}
+
+// WindowGrowth is how many times further back in time each window of a
+// search reaches than the one before it.
+const WindowGrowth = 8
+
+// table is the SQL of the search of one table (posts or comments).
+type table struct {
+	// bounds returns the created_at of the newest live row, of the
+	// $1-th newest (null in a smaller table) and of the oldest.
+	bounds string
+	// window returns the newest matches created in [$2, $3), at most $4.
+	window string
+}
+
+func tableSQL(name string) table {
+	return table{
+		bounds: `SELECT
+			(SELECT created_at FROM ` + name + ` WHERE deleted_at IS NULL ORDER BY created_at DESC, id DESC LIMIT 1),
+			(SELECT created_at FROM ` + name + ` WHERE deleted_at IS NULL ORDER BY created_at DESC, id DESC OFFSET $1 - 1 LIMIT 1),
+			(SELECT created_at FROM ` + name + ` WHERE deleted_at IS NULL ORDER BY created_at, id LIMIT 1)`,
+		// OFFSET 0 keeps the order out of the scan, so that the planner
+		// never walks the newest-first index through a window for matches
+		// that are not there: it reads the window's matches (the GIN
+		// index and the window's range of the created_at index, or the
+		// window's rows alone when it is small) and sorts them.
+		window: `SELECT id FROM (
+			SELECT id, created_at FROM ` + name + `
+			WHERE deleted_at IS NULL AND search_terms @@ $1::tsquery AND created_at >= $2 AND created_at < $3
 			OFFSET 0
-		) m
-		ORDER BY created_at DESC, id DESC
-		LIMIT ` + strconv.Itoa(MaxHits) + `
-	), hits AS MATERIALIZED (
-		SELECT id, created_at FROM new UNION ALL (SELECT id, created_at FROM old LIMIT ` + strconv.Itoa(MaxHits) + ` - (SELECT count(*) FROM new))
-	), total AS (SELECT count(*) AS n FROM hits)
-	SELECT total.n, page.id
-	FROM total LEFT JOIN LATERAL (
-		SELECT id, created_at FROM hits ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3
-	) page ON true
-	ORDER BY page.created_at DESC, page.id DESC`
+		) m ORDER BY created_at DESC, id DESC LIMIT $4`,
+	}
 }
 
 var (
-	postsSQL    = pageSQL("posts")
-	commentsSQL = pageSQL("comments")
+	postsSQL    = tableSQL("posts")
+	commentsSQL = tableSQL("comments")
 )
 
-// ranked runs a pageSQL and returns the total and the ids of the page.
-func (s Service) ranked(ctx context.Context, sql string, kw Keyword, p paging.Page) (int64, []int64, error) {
-	// QueryExecModeExec plans the statement with this keyword's tsquery
-	// (never a generic plan): a common keyword walks the newest-first
-	// index, a rare one reads the GIN index, and the planner must see the
-	// keyword to choose.
-	rows, err := s.DB.Query(ctx, sql, pgx.QueryExecModeExec, kw.Query, p.Size, p.Offset())
+// newest returns the newest MaxHits matches of kw in t, newest first.
+//
+// It reads them window by window back in time, never all the matches of a
+// common keyword: the first window holds the newest RecentScan rows, each
+// next one reaches WindowGrowth times further back, and the walk stops as
+// soon as MaxHits matches are found or the oldest row is reached. A window
+// costs its matches (or its rows, when that is fewer), so a keyword
+// common anywhere is answered from the windows just older than its newest
+// matches, and a rare one from its few matches in the GIN index.
+func (s Service) newest(ctx context.Context, t table, kw Keyword) ([]int64, error) {
+	first, growth := cmp.Or(s.Windows.First, RecentScan), time.Duration(cmp.Or(s.Windows.Growth, WindowGrowth))
+	var newest, edge, oldest *time.Time
+	if err := s.DB.QueryRow(ctx, t.bounds, first).Scan(&newest, &edge, &oldest); err != nil {
+		return nil, fmt.Errorf("search bounds: %w", err)
+	}
+	if newest == nil {
+		return nil, nil // no live rows
+	}
+	far := time.Time{}.Add(time.Microsecond) // before every row
+	hi := newest.Add(time.Microsecond)
+	lo, span := far, time.Duration(0)
+	if edge != nil {
+		lo = *edge
+		span = max(hi.Sub(lo), time.Millisecond)
+	}
+	if !lo.After(*oldest) {
+		lo = far
+	}
+	var hits []int64
+	for {
+		// QueryExecModeExec plans each window with its keyword and bounds
+		// (never a generic plan): the planner chooses by them.
+		rows, err := s.DB.Query(ctx, t.window, pgx.QueryExecModeExec, kw.Query, lo, hi, MaxHits-len(hits))
+		if err != nil {
+			return nil, fmt.Errorf("search: %w", err)
+		}
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("scan hit: %w", err)
+			}
+			hits = append(hits, id)
+		}
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("search: %w", err)
+		}
+		if len(hits) >= MaxHits || lo.Equal(far) {
+			return hits, nil
+		}
+		hi = lo
+		if span > lo.Sub(*oldest)/growth {
+			lo = far // the next window reaches past the oldest row: the last
+		} else {
+			span *= growth
+			lo = lo.Add(-span)
+		}
+	}
+}
+
+// ranked returns the number of hits of kw in t (at most MaxHits) and the
+// ids of page p of them.
+func (s Service) ranked(ctx context.Context, t table, kw Keyword, p paging.Page) (int64, []int64, error) {
+	hits, err := s.newest(ctx, t, kw)
 	if err != nil {
-		return 0, nil, fmt.Errorf("search: %w", err)
+		return 0, nil, err
 	}
-	defer rows.Close()
-	var total int64
-	var ids []int64
-	for rows.Next() {
-		var id *int64
-		if err := rows.Scan(&total, &id); err != nil {
-			return 0, nil, fmt.Errorf("scan hit: %w", err)
-		}
-		if id != nil {
-			ids = append(ids, *id)
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return 0, nil, fmt.Errorf("search: %w", err)
-	}
-	return total, ids, nil
+	from := min(p.Offset(), len(hits))
+	to := min(from+p.Size, len(hits))
+	return int64(len(hits)), hits[from:to], nil
 }
 
 // Posts returns page p of the live posts matching kw, newest first, as

@@ -155,7 +155,7 @@ func (s *Reads) GetComment(ctx context.Context, reader, id int64) (content.Comme
 	if reader == 0 || reader == out.AuthorID {
 		return out, nil
 	}
-	err = s.Writer.Write(ctx, func(pgx.Tx) (events.Payload, error) {
+	err = s.Writer.Write(ctx, func(postgres.DB) (events.Payload, error) {
 		return events.Payload{MemberID: reader, PostID: out.PostID, CommentID: id, TargetMemberID: out.AuthorID,
 			MemberActivityType: events.CommentRead, CreatedAt: s.Now()}, nil
 	})

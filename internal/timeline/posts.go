@@ -101,7 +101,7 @@ func (s *Reads) GetPost(ctx context.Context, reader, id int64) (Post, error) {
 	if err != nil || reader == 0 || reader == out.AuthorID {
 		return out, err
 	}
-	err = s.Writer.Write(ctx, func(pgx.Tx) (events.Payload, error) {
+	err = s.Writer.Write(ctx, func(postgres.DB) (events.Payload, error) {
 		return events.Payload{MemberID: reader, PostID: id, TargetMemberID: out.AuthorID,
 			MemberActivityType: events.PostRead, CreatedAt: s.Now()}, nil
 	})

@@ -17,15 +17,16 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/dailyfeed/dailyfeed/events"
 	"github.com/dailyfeed/dailyfeed/internal/outbox"
+	"github.com/dailyfeed/dailyfeed/internal/postgres"
 )
 
 // Writer runs event-emitting writes.
 type Writer struct {
-	DB outbox.DB
+	DB *pgxpool.Pool
 	// Outbox dispatches committed events; nil leaves them to the relay.
 	Outbox *outbox.Outbox
 	// Zone is the topic time zone (config.TopicTimeZone).
@@ -40,14 +41,16 @@ type Writer struct {
 // outbox in the same transaction. After commit the event is handed to the process's batched
 // dispatcher (outbox.Enqueue), which neither waits for Kafka nor fails the
 // write. An error of write rolls everything back and is returned as is.
-func (w Writer) Write(ctx context.Context, write func(tx pgx.Tx) (events.Payload, error)) error {
+func (w Writer) Write(ctx context.Context, write func(tx postgres.DB) (events.Payload, error)) error {
 	function := w.Source
 	if function == "" {
 		return errors.New("emit: the writer has no source")
 	}
-	tx, err := w.DB.Begin(ctx)
+	// BEGIN goes out with the write's first statement and COMMIT with the
+	// outbox row (postgres.Tx): the transaction adds no round trip.
+	tx, err := postgres.Begin(ctx, w.DB)
 	if err != nil {
-		return fmt.Errorf("%s: begin: %w", function, err)
+		return fmt.Errorf("%s: %w", function, err)
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck
 	p, err := write(tx)
@@ -58,12 +61,9 @@ func (w Writer) Write(ctx context.Context, write func(tx pgx.Tx) (events.Payload
 	if err != nil {
 		return fmt.Errorf("%s: %w", function, err)
 	}
-	pending, err := outbox.Add(ctx, tx, e)
+	pending, err := outbox.AddAndCommit(ctx, tx, e)
 	if err != nil {
 		return fmt.Errorf("%s: %w", function, err)
-	}
-	if err := tx.Commit(ctx); err != nil {
-		return fmt.Errorf("%s: commit: %w", function, err)
 	}
 	if w.Outbox != nil {
 		w.Outbox.Enqueue(pending)
