@@ -15,6 +15,7 @@ import (
 
 	"github.com/dailyfeed/dailyfeed/events"
 	"github.com/dailyfeed/dailyfeed/internal/outbox"
+	"github.com/dailyfeed/dailyfeed/internal/postgres"
 	"github.com/dailyfeed/dailyfeed/internal/stack"
 	"github.com/dailyfeed/dailyfeed/internal/testenv"
 	"github.com/dailyfeed/dailyfeed/kafka"
@@ -520,6 +521,24 @@ func BenchmarkWrite(b *testing.B) {
 	b.Run("insert+outbox", func(b *testing.B) {
 		for b.Loop() {
 			insert(b, true)
+		}
+	})
+	// The same write in the transaction of emit.Writer: BEGIN with the
+	// insert, COMMIT with the outbox row (two round trips, not four).
+	b.Run("insert+outbox-pipelined", func(b *testing.B) {
+		for b.Loop() {
+			tx, err := postgres.Begin(ctx, s.DB)
+			if err != nil {
+				b.Fatal(err)
+			}
+			var id int64
+			if err := tx.QueryRow(ctx, `INSERT INTO bench (body) VALUES ('hello') RETURNING id`).Scan(&id); err != nil {
+				b.Fatal(err)
+			}
+			if _, err := outbox.AddAndCommit(ctx, tx, like(b, id, 1)); err != nil {
+				b.Fatal(err)
+			}
+			tx.Rollback(ctx) //nolint:errcheck // after the commit: only returns the connection
 		}
 	})
 	b.Run("insert+outbox+dispatch", func(b *testing.B) {
