@@ -25,16 +25,22 @@ import (
 // service emits names this function as its CloudEvent source.
 //
 // A service is a few plain fields over the stack's clients, with no I/O
-// and no state of its own, so it is made when a handler asks for it: what
-// a test swaps on the stack (Redis down, a clock) reaches the next call.
+// and no state of its own (but the search's window bounds, kept a few
+// seconds), so it is made when a handler asks for it: what a test swaps on
+// the stack (Redis down, a clock) reaches the next call.
 type Deps struct {
 	*stack.Stack
 	// Source is the function's name, the source of its events.
 	Source string
+	// searchBounds is the one piece of state a service keeps between
+	// requests: the bounds of the search windows, for a few seconds.
+	searchBounds *search.Bounds
 }
 
 // NewDeps returns the dependencies of the function called source over s.
-func NewDeps(s *stack.Stack, source string) *Deps { return &Deps{Stack: s, Source: source} }
+func NewDeps(s *stack.Stack, source string) *Deps {
+	return &Deps{Stack: s, Source: source, searchBounds: &search.Bounds{}}
+}
 
 // now is the stack's clock as it is when called (tests replace it).
 func (d *Deps) now() time.Time { return d.Now() }
@@ -97,7 +103,7 @@ func (d *Deps) Images(opts image.Options) *image.Service {
 }
 
 // Search is the post and comment search.
-func (d *Deps) Search() search.Service { return search.Service{DB: d.DB} }
+func (d *Deps) Search() search.Service { return search.Service{DB: d.DB, Bounds: d.searchBounds} }
 
 // Activity is the activity log's recorder.
 func (d *Deps) Activity() activity.Recorder {

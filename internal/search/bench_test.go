@@ -200,3 +200,59 @@ func TestPageMatchesAllMatches(t *testing.T) {
 		}
 	}
 }
+
+// TestBoundsKeptAWhile: a search with the window bounds of an earlier one
+// still finds every match: posts written since (newer than the newest it
+// knew), posts older than the oldest it knew, and the first post of an
+// empty table.
+func TestBoundsKeptAWhile(t *testing.T) {
+	t.Parallel()
+	s := testenv.Stack(t, stack.Postgres)
+	ctx := context.Background()
+	svc := Service{DB: s.DB, Windows: Windows{First: 100, Growth: 2}, Bounds: &Bounds{}}
+	search := func(raw string) []int64 {
+		t.Helper()
+		kw, err := ParseKeyword(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		hits, err := svc.Posts(ctx, 1, kw, paging.Page{Size: 50})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids := []int64{}
+		for _, h := range hits.Content {
+			ids = append(ids, h.ID)
+		}
+		return ids
+	}
+	post := func(text string, age time.Duration) int64 {
+		t.Helper()
+		var id int64
+		err := s.DB.QueryRow(ctx, `INSERT INTO posts (author_id, content, created_at, updated_at, activity_at, search_terms)
+			VALUES ((SELECT min(id) FROM members), $1, now() - $2::interval, now(), now(), $3::tsvector) RETURNING id`,
+			text, age.String(), terms.Vector(text)).Scan(&id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	testenv.Exec(t, s, `INSERT INTO members (email, password_hash, member_name, handle) VALUES ('b@example.com', 'x', 'b', 'bounds_b')`)
+	if got := search("새소식"); len(got) != 0 {
+		t.Fatalf("empty table: %v", got)
+	}
+	first := post("첫 새소식", time.Minute)
+	if got := search("새소식"); fmt.Sprint(got) != fmt.Sprint([]int64{first}) {
+		t.Fatalf("the first post of an empty table: %v, want [%d]", got, first)
+	}
+	seed(t, s, 1000) // rows from now back 1 000 minutes
+	svc.Bounds = &Bounds{}
+	search("오늘") // reads the bounds (of five windows), and keeps them
+	// After the newest row the bounds know, and before the oldest.
+	newer := post("더 새로운 새소식", -time.Minute)
+	older := post("아주 오래된 새소식", 24*365*time.Hour)
+	got := search("새소식")
+	if want := []int64{newer, first, older}; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("with kept bounds: %v, want %v", got, want)
+	}
+}

@@ -20,6 +20,9 @@ type Service struct {
 	// Windows sizes the windows a search reads; zero fields take
 	// RecentScan and WindowGrowth.
 	Windows Windows
+	// Bounds keeps the windows' bounds between searches; nil reads them
+	// at every search.
+	Bounds *Bounds
 }
 
 // Windows sizes the windows of a search back in time (Service.newest).
@@ -49,16 +52,13 @@ func tableSQL(name string) table {
 			(SELECT created_at FROM ` + name + ` WHERE deleted_at IS NULL ORDER BY created_at DESC, id DESC LIMIT 1),
 			(SELECT created_at FROM ` + name + ` WHERE deleted_at IS NULL ORDER BY created_at DESC, id DESC OFFSET $1 - 1 LIMIT 1),
 			(SELECT created_at FROM ` + name + ` WHERE deleted_at IS NULL ORDER BY created_at, id LIMIT 1)`,
-		// OFFSET 0 keeps the order out of the scan, so that the planner
-		// never walks the newest-first index through a window for matches
-		// that are not there: it reads the window's matches (the GIN
-		// index and the window's range of the created_at index, or the
-		// window's rows alone when it is small) and sorts them.
-		window: `SELECT id FROM (
-			SELECT id, created_at FROM ` + name + `
+		// Bounded by the window, either plan is bounded: a walk of the
+		// newest-first index stops at the window's end (or at $4 matches),
+		// and the GIN index reads the keyword's matches; the planner takes
+		// the cheaper by its estimates of both.
+		window: `SELECT id FROM ` + name + `
 			WHERE deleted_at IS NULL AND search_terms @@ $1::tsquery AND created_at >= $2 AND created_at < $3
-			OFFSET 0
-		) m ORDER BY created_at DESC, id DESC LIMIT $4`,
+			ORDER BY created_at DESC, id DESC LIMIT $4`,
 	}
 }
 
@@ -70,30 +70,23 @@ var (
 // newest returns the newest MaxHits matches of kw in t, newest first.
 //
 // It reads them window by window back in time, never all the matches of a
-// common keyword: the first window holds the newest RecentScan rows, each
-// next one reaches WindowGrowth times further back, and the walk stops as
-// soon as MaxHits matches are found or the oldest row is reached. A window
-// costs its matches (or its rows, when that is fewer), so a keyword
-// common anywhere is answered from the windows just older than its newest
-// matches, and a rare one from its few matches in the GIN index.
+// common keyword: the first window holds the newest RecentScan rows (as
+// of the kept bounds: it is open towards the future), each next one
+// reaches WindowGrowth times further back, and the search stops as soon
+// as MaxHits matches are found or the oldest row is passed. A window costs
+// at most its rows (a walk of the newest-first index, which stops at the
+// matches it needs) or its keyword's GIN matches, so a keyword common
+// among the newest rows is answered from the first, one common long ago
+// from the windows that reach it, and a rare one from its few matches.
 func (s Service) newest(ctx context.Context, t table, kw Keyword) ([]int64, error) {
-	first, growth := cmp.Or(s.Windows.First, RecentScan), time.Duration(cmp.Or(s.Windows.Growth, WindowGrowth))
-	var newest, edge, oldest *time.Time
-	if err := s.DB.QueryRow(ctx, t.bounds, first).Scan(&newest, &edge, &oldest); err != nil {
-		return nil, fmt.Errorf("search bounds: %w", err)
+	b, err := s.Bounds.of(ctx, s.DB, t, cmp.Or(s.Windows.First, RecentScan))
+	if err != nil || b.empty {
+		return nil, err
 	}
-	if newest == nil {
-		return nil, nil // no live rows
-	}
-	far := time.Time{}.Add(time.Microsecond) // before every row
-	hi := newest.Add(time.Microsecond)
-	lo, span := far, time.Duration(0)
-	if edge != nil {
-		lo = *edge
-		span = max(hi.Sub(lo), time.Millisecond)
-	}
-	if !lo.After(*oldest) {
-		lo = far
+	growth := time.Duration(cmp.Or(s.Windows.Growth, WindowGrowth))
+	hi, lo, span := farFuture, farPast, b.span
+	if !b.small {
+		lo = b.edge
 	}
 	var hits []int64
 	for {
@@ -114,12 +107,12 @@ func (s Service) newest(ctx context.Context, t table, kw Keyword) ([]int64, erro
 		if err := rows.Err(); err != nil {
 			return nil, fmt.Errorf("search: %w", err)
 		}
-		if len(hits) >= MaxHits || lo.Equal(far) {
+		if len(hits) >= MaxHits || lo.Equal(farPast) {
 			return hits, nil
 		}
 		hi = lo
-		if span > lo.Sub(*oldest)/growth {
-			lo = far // the next window reaches past the oldest row: the last
+		if span > lo.Sub(b.oldest)/growth {
+			lo = farPast // the next window reaches past the oldest row: the last
 		} else {
 			span *= growth
 			lo = lo.Add(-span)
