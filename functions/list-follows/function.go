@@ -32,7 +32,7 @@ func New() *Function {
 	return &Function{fn.NewHTTP("list-follows", stack.Postgres|stack.Redis, handle)}
 }
 
-func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) {
+func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) (any, error) {
 	// Who reads whose lists: the path's member's, to a caller with or
 	// without a token; else the caller's own (a token required).
 	var p auth.Principal
@@ -47,14 +47,12 @@ func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) {
 		id = p.MemberID
 	}
 	if err != nil {
-		web.Error(w, r, err)
-		return
+		return nil, err
 	}
 	// Page by page/size.
 	q, err := web.PageOf(r, 20)
 	if err != nil {
-		web.Error(w, r, err)
-		return
+		return nil, err
 	}
 	// Read one side, or both (empty when the member's privacy level hides
 	// them from the caller).
@@ -69,8 +67,7 @@ func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) {
 		out, err = lists.Both(r.Context(), p.MemberID, id, q)
 	}
 	if err != nil {
-		web.Error(w, r, err)
-		return
+		return nil, err
 	}
-	web.OK(w, out)
+	return out, nil
 }

@@ -56,7 +56,10 @@ func TestEventHandle(t *testing.T) {
 func TestHTTPHandle(t *testing.T) {
 	t.Parallel()
 	called := false
-	f := fn.NewHTTP("get-me", stack.Postgres, func(http.ResponseWriter, *http.Request, *fn.Deps) { called = true })
+	f := fn.NewHTTP("get-me", stack.Postgres, func(http.ResponseWriter, *http.Request, *fn.Deps) (any, error) {
+		called = true
+		return nil, nil
+	})
 	for path, want := range map[string]int{"/api/members": http.StatusServiceUnavailable, "/api/nowhere": http.StatusNotFound} {
 		w := httptest.NewRecorder()
 		f.Handle(w, httptest.NewRequest(http.MethodGet, path, nil))
