@@ -94,7 +94,7 @@ func TestThroughTheBroker(t *testing.T) {
 		t.Fatalf("popular: %+v %v", popular, err)
 	}
 
-	contenttest.Want(t, e.Do(b, "DELETE", fmt.Sprintf("/api/posts/%d", post), nil), http.StatusOK, "")
+	e.DeletePost(b, post)
 	testenv.Eventually(t, "the post gone from the timeline", func() bool {
 		return s.Redis.ZScore(context.Background(), feeds.Key(a.ID), member).Err() != nil
 	})

@@ -23,10 +23,10 @@ func TestGetComment(t *testing.T) {
 	post := e.Post(author, "a post").ID
 	com := e.Comment(author, post, "the comment")
 	e.Reply(reader, post, com.ID, "a reply")
-	contenttest.Want(t, e.Do(reader, "POST", fmt.Sprintf("/api/comments/%d/like", com.ID), nil), http.StatusOK, "")
+	e.LikeComment(reader, com.ID)
 	reply := e.Reply(author, post, com.ID, "a reply by the author")
 	gone := e.Comment(reader, post, "deleted")
-	contenttest.Want(t, e.Do(reader, "DELETE", fmt.Sprintf("/api/comments/%d", gone.ID), nil), http.StatusOK, "")
+	e.DeleteComment(reader, gone.ID)
 
 	tests := []struct {
 		name   string

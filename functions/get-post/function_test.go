@@ -21,9 +21,9 @@ func TestGetPost(t *testing.T) {
 	c := e.Client(getpost.New())
 	author, reader := e.Member(), e.Member()
 	post := e.Post(author, "a post to read").ID
-	contenttest.Want(t, e.Do(reader, "POST", fmt.Sprintf("/api/posts/%d/like", post), nil), http.StatusOK, "")
+	e.LikePost(reader, post)
 	gone := e.Post(author, "deleted").ID
-	contenttest.Want(t, e.Do(author, "DELETE", fmt.Sprintf("/api/posts/%d", gone), nil), http.StatusOK, "")
+	e.DeletePost(author, gone)
 
 	tests := []struct {
 		name   string

@@ -167,7 +167,7 @@ func TestRankingsMoveWithEngagement(t *testing.T) {
 	}
 
 	// A deleted post leaves both rankings.
-	contenttest.Want(t, e.Do(author, "DELETE", fmt.Sprintf("/api/posts/%d", p2), nil), http.StatusOK, "")
+	e.DeletePost(author, p2)
 	e.deliver()
 	wantOrder(t, "popular after delete", e.page(ranking.Popular), p1)
 	wantOrder(t, "most-commented after delete", e.page(ranking.MostCommented), p1)
@@ -300,7 +300,7 @@ func TestSlowWritersDoNotWinWithOlderCounts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	contenttest.Want(t, e.Do(author, "DELETE", fmt.Sprintf("/api/posts/%d", p2), nil), http.StatusOK, "")
+	e.DeletePost(author, p2)
 	e.deliver()
 	if err := slow(); err != nil {
 		t.Fatal(err)

@@ -155,6 +155,45 @@ func (e *Env) Reply(m Member, post, parent int64, text string) content.Comment {
 	return c
 }
 
+// LikePost has m like post, and fails the test unless it answers 200.
+func (e *Env) LikePost(m Member, post int64) {
+	e.T.Helper()
+	e.write(m, "POST", "/api/posts/%d/like", post)
+}
+
+// UnlikePost has m cancel its like of post, and fails the test unless it
+// answers 200.
+func (e *Env) UnlikePost(m Member, post int64) {
+	e.T.Helper()
+	e.write(m, "DELETE", "/api/posts/%d/like", post)
+}
+
+// DeletePost has m delete post, and fails the test unless it answers 200.
+func (e *Env) DeletePost(m Member, post int64) {
+	e.T.Helper()
+	e.write(m, "DELETE", "/api/posts/%d", post)
+}
+
+// LikeComment has m like comment, and fails the test unless it answers 200.
+func (e *Env) LikeComment(m Member, comment int64) {
+	e.T.Helper()
+	e.write(m, "POST", "/api/comments/%d/like", comment)
+}
+
+// DeleteComment has m delete comment, and fails the test unless it answers
+// 200.
+func (e *Env) DeleteComment(m Member, comment int64) {
+	e.T.Helper()
+	e.write(m, "DELETE", "/api/comments/%d", comment)
+}
+
+// write calls method on the path of id (format) as m, without a body, and
+// fails the test unless it answers 200.
+func (e *Env) write(m Member, method, format string, id int64) {
+	e.T.Helper()
+	Want(e.T, e.Do(m, method, fmt.Sprintf(format, id), nil), http.StatusOK, "")
+}
+
 // Int returns the single integer the query selects.
 func (e *Env) Int(sql string, args ...any) int64 {
 	e.T.Helper()
@@ -284,4 +323,35 @@ func GetPage[T any](t *testing.T, c *membertest.Client, as Member, path string, 
 		t.Errorf("hasNext %v, want %v", page.HasNext, want.HasNext)
 	}
 	return page, true
+}
+
+// CursorIDs follows the cursor pages of a page route as as (the zero
+// Member: anonymously), from first (its path and query, without a cursor)
+// for at most max pages, each next one asked for as first plus
+// "&cursor=" and the page's nextCursor. It returns the ids of every page,
+// in order. between, unless nil, runs before each next page with the ids
+// seen so far (a write while paging). A page that is not a 200, or that
+// has a next page but no cursor, fails the test.
+func CursorIDs[T any](t *testing.T, c *membertest.Client, as Member, first string, max int, ids func([]T) []int64, between func(seen []int64)) []int64 {
+	t.Helper()
+	var seen []int64
+	next := first
+	for range max {
+		res := c.Do("GET", next, nil, Auth(as)...)
+		Want(t, res, http.StatusOK, "")
+		var page paging.Slice[T]
+		res.Decode(t, &page)
+		seen = append(seen, ids(page.Content)...)
+		if !page.HasNext {
+			break
+		}
+		if page.NextCursor == "" {
+			t.Fatalf("a page with a next page has no cursor: %s", res.Body)
+		}
+		if between != nil {
+			between(seen)
+		}
+		next = first + "&cursor=" + page.NextCursor
+	}
+	return seen
 }
