@@ -9,6 +9,7 @@ import (
 
 	"github.com/cloudevents/sdk-go/v2/event"
 
+	"github.com/dailyfeed/dailyfeed/internal/errcode"
 	"github.com/dailyfeed/dailyfeed/internal/fn"
 	"github.com/dailyfeed/dailyfeed/internal/sink"
 	"github.com/dailyfeed/dailyfeed/internal/stack"
@@ -47,6 +48,56 @@ func TestEventHandle(t *testing.T) {
 	}
 	if len(got) != 1 || got[0] != "e-1" {
 		t.Errorf("Receive got %v, want [e-1]", got)
+	}
+}
+
+// TestSinkReceive is the Receive an fn.Sink gives a CloudEvent sink: 503
+// before Start, then the function's Apply with its dependencies, its
+// error answered as the sink's result, on the local runner's Receive and
+// over Handle alike.
+func TestSinkReceive(t *testing.T) {
+	t.Parallel()
+	bad := errcode.New(errcode.ValidationFailed, "bad event")
+	var got []string
+	f := &struct{ fn.Sink }{fn.NewSink("update-stats", stack.Postgres, func(_ context.Context, s *fn.Deps, e event.Event) error {
+		if s == nil || s.Source != "update-stats" {
+			t.Errorf("apply got deps %+v", s)
+		}
+		got = append(got, e.ID())
+		if e.ID() == "bad" {
+			return bad
+		}
+		return nil
+	})}
+	ev := func(id string) event.Event {
+		e := event.New()
+		e.SetID(id)
+		e.SetSource("/test")
+		e.SetType("test.v1")
+		return e
+	}
+	ctx := context.Background()
+	if status := sink.Status(f.Receive(ctx, ev("early"))); status != http.StatusServiceUnavailable {
+		t.Errorf("before Start: status %d, want 503", status)
+	}
+	f.Share(&stack.Stack{})
+	if status := sink.Status(f.Receive(ctx, ev("ok"))); status != http.StatusOK {
+		t.Errorf("applied: status %d, want 200", status)
+	}
+	if status, want := sink.Status(f.Receive(ctx, ev("bad"))), errcode.CloudEventStatus(bad); status != want {
+		t.Errorf("failed: status %d, want %d", status, want)
+	}
+	r := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(`{}`))
+	for k, v := range map[string]string{"Ce-Id": "posted", "Ce-Specversion": "1.0", "Ce-Source": "/test", "Ce-Type": "test.v1", "Content-Type": "application/json"} {
+		r.Header.Set(k, v)
+	}
+	w := httptest.NewRecorder()
+	f.Handle(w, r)
+	if w.Code != http.StatusOK {
+		t.Errorf("over Handle: status %d, want 200", w.Code)
+	}
+	if want := []string{"ok", "bad", "posted"}; strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("applied %v, want %v", got, want)
 	}
 }
 
