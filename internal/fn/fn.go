@@ -2,7 +2,9 @@
 // instance hooks (Start, Stop, Ready, Alive) over a stack of connections, and
 // the route matching of the function's own routes. A function embeds Base
 // with its Handle: HTTP (NewHTTP with its Handler, which returns its answer
-// for HTTP to write) or Event (NewEvent with its Receive).
+// for HTTP to write), or a CloudEvent function's: Sink (NewSink with its
+// Apply on one event), Job (NewJob with the Run a PingSource triggers) or
+// Event (NewEvent with its own Receive).
 package fn
 
 import (

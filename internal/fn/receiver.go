@@ -2,6 +2,7 @@ package fn
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"sync"
 
@@ -61,10 +62,8 @@ func (b *Base) resolveEvent(*http.Request) (function, pattern string) { return b
 //	}
 type Sink struct {
 	Base
-	apply Apply
-
-	once     sync.Once
-	receiver http.Handler
+	apply    Apply
+	receiver lazyReceiver
 }
 
 // Apply is a sink's work on one event with the function's dependencies.
@@ -96,8 +95,58 @@ func (s *Sink) Receive(ctx context.Context, e event.Event) error {
 // Handle serves Receive over HTTP, as Event's Handle serves its function's
 // Receive.
 func (s *Sink) Handle(w http.ResponseWriter, r *http.Request) {
-	s.once.Do(func() { s.receiver = Receiver(s.name, sink.Sink(s.Receive)) })
-	s.serveEvent(w, r, s.receiver)
+	s.receiver.serve(&s.Base, w, r, s.Receive)
+}
+
+// Job is Base with the Receive and the Handle of a CloudEvent function
+// that a PingSource triggers: each event runs the function's work once
+// over its stack, the same work the local runner runs on a timer
+// (local.go). A function embeds it:
+//
+//	type Function struct{ fn.Job }
+//
+//	func New() *Function {
+//		return &Function{fn.NewJob("rotate-keys", stack.Postgres|stack.Redis, Run)}
+//	}
+type Job struct {
+	Base
+	run      func(context.Context, *stack.Stack) error
+	receiver lazyReceiver
+}
+
+// NewJob returns the base of the job called name, which uses needs, whose
+// Receive runs run. It does no I/O.
+func NewJob(name string, needs stack.Needs, run func(context.Context, *stack.Stack) error) Job {
+	return Job{Base: New(name, needs), run: run}
+}
+
+// Receive runs the job once for a PingSource event (whatever its data); an
+// error, "not started" before Start too, makes the event be retried.
+func (j *Job) Receive(ctx context.Context, _ event.Event) error {
+	s := j.Stack()
+	if s == nil {
+		return fmt.Errorf("%s: not started", j.name)
+	}
+	return j.run(ctx, s)
+}
+
+// Handle serves Receive over HTTP, as Event's Handle serves its function's
+// Receive.
+func (j *Job) Handle(w http.ResponseWriter, r *http.Request) {
+	j.receiver.serve(&j.Base, w, r, j.Receive)
+}
+
+// lazyReceiver is the Receiver of a Receive that Sink and Job can bind
+// only where the function holds them, so it is made on the first delivery.
+type lazyReceiver struct {
+	once sync.Once
+	h    http.Handler
+}
+
+// serve serves a delivery to b's receive (serveEvent).
+func (l *lazyReceiver) serve(b *Base, w http.ResponseWriter, r *http.Request, receive func(context.Context, event.Event) error) {
+	l.once.Do(func() { l.h = Receiver(b.name, sink.Sink(receive)) })
+	b.serveEvent(w, r, l.h)
 }
 
 // Receiver is the Handle of a CloudEvent function named name: handle

@@ -101,6 +101,30 @@ func TestSinkReceive(t *testing.T) {
 	}
 }
 
+// TestJobReceive is the Receive an fn.Job gives a job: an error before
+// Start (the event is retried), then one run over the function's stack for
+// each event.
+func TestJobReceive(t *testing.T) {
+	t.Parallel()
+	runs := 0
+	var st *stack.Stack
+	f := &struct{ fn.Job }{fn.NewJob("rotate-keys", stack.Postgres, func(_ context.Context, s *stack.Stack) error {
+		runs++
+		if s != st {
+			t.Errorf("run got stack %p, want %p", s, st)
+		}
+		return nil
+	})}
+	if err := f.Receive(context.Background(), event.New()); err == nil || err.Error() != "rotate-keys: not started" {
+		t.Errorf("before Start: %v, want rotate-keys: not started", err)
+	}
+	st = &stack.Stack{}
+	f.Share(st)
+	if err := f.Receive(context.Background(), event.New()); err != nil || runs != 1 {
+		t.Errorf("started: %v after %d runs, want nil after 1", err, runs)
+	}
+}
+
 // TestHTTPHandle is the Handle an fn.HTTP gives an HTTP function: Base's
 // Serve over its routes (404 off them, 503 before Start, the handler never
 // called).
