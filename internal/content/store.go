@@ -228,27 +228,14 @@ func bumpPost(ctx context.Context, tx postgres.DB, id int64, likes, comments int
 }
 
 func insertPostLike(ctx context.Context, tx postgres.DB, post, member int64, now time.Time) error {
-	tag, err := tx.Exec(ctx, `
+	return postgres.ExecOne(ctx, tx, ErrAlreadyLiked, "insert post like", `
 		INSERT INTO post_likes (post_id, member_id, created_at) VALUES ($1, $2, $3)
 		ON CONFLICT DO NOTHING`, post, member, now)
-	if err != nil {
-		return fmt.Errorf("insert post like: %w", err)
-	}
-	if tag.RowsAffected() == 0 {
-		return ErrAlreadyLiked
-	}
-	return nil
 }
 
 func deletePostLike(ctx context.Context, tx postgres.DB, post, member int64) error {
-	tag, err := tx.Exec(ctx, `DELETE FROM post_likes WHERE post_id = $1 AND member_id = $2`, post, member)
-	if err != nil {
-		return fmt.Errorf("delete post like: %w", err)
-	}
-	if tag.RowsAffected() == 0 {
-		return ErrLikeNotFound
-	}
-	return nil
+	return postgres.ExecOne(ctx, tx, ErrLikeNotFound, "delete post like",
+		`DELETE FROM post_likes WHERE post_id = $1 AND member_id = $2`, post, member)
 }
 
 // commentRow is what the writes need of a comment.
@@ -397,25 +384,12 @@ func deleteSubtree(ctx context.Context, tx postgres.DB, id int64, now time.Time)
 }
 
 func insertCommentLike(ctx context.Context, tx postgres.DB, comment, member int64, now time.Time) error {
-	tag, err := tx.Exec(ctx, `
+	return postgres.ExecOne(ctx, tx, ErrAlreadyLiked, "insert comment like", `
 		INSERT INTO comment_likes (comment_id, member_id, created_at) VALUES ($1, $2, $3)
 		ON CONFLICT DO NOTHING`, comment, member, now)
-	if err != nil {
-		return fmt.Errorf("insert comment like: %w", err)
-	}
-	if tag.RowsAffected() == 0 {
-		return ErrAlreadyLiked
-	}
-	return nil
 }
 
 func deleteCommentLike(ctx context.Context, tx postgres.DB, comment, member int64) error {
-	tag, err := tx.Exec(ctx, `DELETE FROM comment_likes WHERE comment_id = $1 AND member_id = $2`, comment, member)
-	if err != nil {
-		return fmt.Errorf("delete comment like: %w", err)
-	}
-	if tag.RowsAffected() == 0 {
-		return ErrLikeNotFound
-	}
-	return nil
+	return postgres.ExecOne(ctx, tx, ErrLikeNotFound, "delete comment like",
+		`DELETE FROM comment_likes WHERE comment_id = $1 AND member_id = $2`, comment, member)
 }
