@@ -265,10 +265,12 @@ func selectComment(ctx context.Context, tx postgres.DB, id int64, lock string) (
 	return c, nil
 }
 
-// requireShown refuses (with missing, the answer to a missing post or
-// comment) reader's new interaction with the post id or a comment on it
-// when the post author's privacy level hides the post from reader.
-func requireShown(ctx context.Context, tx postgres.DB, reader, id int64, missing error) error {
+// requireInteraction refuses reader's new interaction (a like, a comment,
+// a reply) with the post id or a comment on it: with missing, the answer
+// to a missing post or comment, when the post author's privacy level hides
+// the post from reader; then 409 AUTHOR_DEACTIVATED when any of authors,
+// those of the content it touches, is no longer an active member.
+func requireInteraction(ctx context.Context, tx postgres.DB, reader, id int64, missing error, authors ...int64) error {
 	var shown bool
 	err := tx.QueryRow(ctx, `SELECT `+member.VisibleSQL("m", "$1")+`
 		FROM posts p JOIN members m ON m.id = p.author_id WHERE p.id = $2`, reader, id).Scan(&shown)
@@ -278,14 +280,8 @@ func requireShown(ctx context.Context, tx postgres.DB, reader, id int64, missing
 	if !shown {
 		return missing
 	}
-	return nil
-}
-
-// requireActive refuses (409 AUTHOR_DEACTIVATED) an interaction with
-// content of any of authors that is no longer an active member.
-func requireActive(ctx context.Context, tx postgres.DB, authors ...int64) error {
 	var inactive bool
-	err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM members WHERE id = ANY($1) AND status <> 'ACTIVE')`, authors).Scan(&inactive)
+	err = tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM members WHERE id = ANY($1) AND status <> 'ACTIVE')`, authors).Scan(&inactive)
 	if err != nil {
 		return fmt.Errorf("select author status: %w", err)
 	}
