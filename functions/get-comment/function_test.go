@@ -54,16 +54,7 @@ func TestGetComment(t *testing.T) {
 			before := e.LastOutboxID()
 			res := c.Do("GET", "/api/timeline/comments/"+tt.id, nil, opts...)
 			contenttest.Want(t, res, tt.status, tt.code)
-			evs := e.Outbox(before)
-			if !tt.event {
-				if len(evs) != 0 {
-					t.Fatalf("outbox rows %+v, want none", evs)
-				}
-			} else {
-				if len(evs) != 1 {
-					t.Fatalf("outbox rows %+v, want one COMMENT_READ", evs)
-				}
-				ev := evs[0]
+			if ev, ok := contenttest.ReadEvent(t, e.Outbox(before), tt.event, "COMMENT_READ"); ok {
 				var got content.Comment
 				res.Decode(t, &got)
 				if ev.Type != "dailyfeed.comment.read.v1" || ev.Data.MemberActivityType != "COMMENT_READ" ||

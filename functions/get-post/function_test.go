@@ -48,14 +48,7 @@ func TestGetPost(t *testing.T) {
 			before := e.LastOutboxID()
 			res := c.Do("GET", "/api/timeline/posts/"+tt.id, nil, opts...)
 			contenttest.Want(t, res, tt.status, tt.code)
-			evs := e.Outbox(before)
-			switch {
-			case !tt.event && len(evs) != 0:
-				t.Fatalf("outbox rows %+v, want none", evs)
-			case tt.event && len(evs) != 1:
-				t.Fatalf("outbox rows %+v, want one POST_READ", evs)
-			case tt.event:
-				ev := evs[0]
+			if ev, ok := contenttest.ReadEvent(t, e.Outbox(before), tt.event, "POST_READ"); ok {
 				if ev.Data.MemberActivityType != "POST_READ" || ev.Data.MemberID != reader.ID ||
 					ev.Data.PostID != post || ev.Data.TargetMemberID != author.ID {
 					t.Errorf("event %+v", ev)

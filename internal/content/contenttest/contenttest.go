@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strconv"
 	"sync/atomic"
 	"testing"
 
@@ -122,6 +123,16 @@ func Want(t testing.TB, res membertest.Response, status int, code string) {
 	t.Helper()
 	if res.Status != status || res.Code != code {
 		t.Fatalf("got %d %s, want %d %s: %s", res.Status, res.Code, status, code, res.Body)
+	}
+}
+
+// WantLikes fails the test unless res is a 200 whose data is the like
+// count n (a like's or an unlike's answer).
+func WantLikes(t testing.TB, res membertest.Response, n int) {
+	t.Helper()
+	Want(t, res, http.StatusOK, "")
+	if string(res.Data) != strconv.Itoa(n) {
+		t.Errorf("data %s, want the like count %d", res.Data, n)
 	}
 }
 
@@ -249,6 +260,23 @@ func (e *Env) Outbox(after int64) []Event {
 		e.T.Fatalf("select outbox: %v", err)
 	}
 	return out
+}
+
+// ReadEvent fails the test unless evs, the outbox rows one read committed,
+// are one event (typ names it) when want is set, none otherwise. It
+// returns the event, and whether there is one to check further.
+func ReadEvent(t testing.TB, evs []Event, want bool, typ string) (Event, bool) {
+	t.Helper()
+	switch {
+	case !want && len(evs) != 0:
+		t.Fatalf("outbox rows %+v, want none", evs)
+	case want && len(evs) != 1:
+		t.Fatalf("outbox rows %+v, want one %s", evs, typ)
+	}
+	if !want {
+		return Event{}, false
+	}
+	return evs[0], true
 }
 
 // LastOutboxID returns the id of the newest outbox row (0 when empty).
