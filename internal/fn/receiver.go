@@ -13,14 +13,15 @@ import (
 	"github.com/dailyfeed/dailyfeed/internal/tracing"
 )
 
-// Event is Base with the Handle of a CloudEvent function. A function
-// embeds it and keeps its own Receive:
+// Event is Base with the Handle of a CloudEvent function that keeps its
+// own Receive (one that answers an event; a sink embeds Sink, a job Job).
+// A function embeds it:
 //
 //	type Function struct{ fn.Event }
 //
 //	func New() *Function {
 //		f := &Function{}
-//		f.Event = fn.NewEvent("update-stats", stack.Postgres|stack.Redis, sink.Sink(f.Receive))
+//		f.Event = fn.NewEvent("replay-dead-letters", stack.Postgres, f.Receive)
 //		return f
 //	}
 type Event struct {
