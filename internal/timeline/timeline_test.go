@@ -102,11 +102,6 @@ func (e *env) unfollow(a, b contenttest.Member) {
 	contenttest.Want(e.T, e.Do(a, "DELETE", fmt.Sprintf("/api/members/follow/%d", b.ID), nil), http.StatusOK, "")
 }
 
-func (e *env) deletePost(m contenttest.Member, id int64) {
-	e.T.Helper()
-	contenttest.Want(e.T, e.Do(m, "DELETE", fmt.Sprintf("/api/posts/%d", id), nil), http.StatusOK, "")
-}
-
 // feed reads every page of m's follow feed by cursor and returns the ids.
 func (e *env) feed(m contenttest.Member) []int64 {
 	e.T.Helper()
@@ -180,7 +175,7 @@ func TestFollowFeed(t *testing.T) {
 		t.Fatalf("follow-feed page: %+v", page)
 	}
 
-	e.deletePost(b, b1)
+	e.DeletePost(b, b1)
 	e.deliver()
 	want(t, e.feed(a), b2, c1)
 
@@ -225,7 +220,7 @@ func TestHeavyAuthorMergedAtRead(t *testing.T) {
 	}
 	want(t, e.feed(a), h2, b1, h1)
 	want(t, e.feed(b), h2, h1)
-	e.deletePost(heavy, h2)
+	e.DeletePost(heavy, h2)
 	want(t, e.feed(a), b1, h1)
 }
 
@@ -334,7 +329,7 @@ func TestRoundTripsConstantInPageSize(t *testing.T) {
 		m := authors[i%3]
 		p := e.Post(m, fmt.Sprint("p", i))
 		if i%4 == 0 {
-			contenttest.Want(t, e.Do(a, "POST", fmt.Sprintf("/api/posts/%d/like", p.ID), nil), http.StatusOK, "")
+			e.LikePost(a, p.ID)
 		}
 	}
 	e.deliver()
@@ -462,7 +457,7 @@ func TestUnfollowThenDeleteLeavesNothing(t *testing.T) {
 		t.Fatalf("post not pushed: %v", err)
 	}
 	e.unfollow(a, b)
-	e.deletePost(b, post)
+	e.DeletePost(b, post)
 	e.deliver() // the unfollow, then the delete
 	if _, err := e.S.Redis.ZScore(ctx, key, strconv.FormatInt(post, 10)).Result(); err == nil {
 		t.Fatal("the deleted post of an unfollowed author stays in the timeline")
