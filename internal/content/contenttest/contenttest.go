@@ -185,6 +185,18 @@ func (e *Env) DeletePost(m Member, post int64) {
 	e.write(m, "DELETE", "/api/posts/%d", post)
 }
 
+// Follow has a follow b, and fails the test unless it answers 201.
+func (e *Env) Follow(a, b Member) {
+	e.T.Helper()
+	Want(e.T, e.Do(a, "POST", fmt.Sprintf("/api/members/follow/%d", b.ID), nil), http.StatusCreated, "")
+}
+
+// Unfollow has a unfollow b, and fails the test unless it answers 200.
+func (e *Env) Unfollow(a, b Member) {
+	e.T.Helper()
+	e.write(a, "DELETE", "/api/members/follow/%d", b.ID)
+}
+
 // LikeComment has m like comment, and fails the test unless it answers 200.
 func (e *Env) LikeComment(m Member, comment int64) {
 	e.T.Helper()
