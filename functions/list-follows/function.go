@@ -57,17 +57,12 @@ func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) (any, error) {
 	// Read one side, or both (empty when the member's privacy level hides
 	// them from the caller).
 	lists := follow.Lists{DB: s.DB}
-	var out any
 	switch path := r.URL.Path; {
 	case strings.HasSuffix(path, "/followers/more"):
-		out, err = lists.Page(r.Context(), p.MemberID, id, follow.Followers, q)
+		return lists.Page(r.Context(), p.MemberID, id, follow.Followers, q)
 	case strings.HasSuffix(path, "/followings/more"):
-		out, err = lists.Page(r.Context(), p.MemberID, id, follow.Followings, q)
+		return lists.Page(r.Context(), p.MemberID, id, follow.Followings, q)
 	default:
-		out, err = lists.Both(r.Context(), p.MemberID, id, q)
+		return lists.Both(r.Context(), p.MemberID, id, q)
 	}
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
 }
