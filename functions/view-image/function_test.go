@@ -17,7 +17,6 @@ import (
 	"github.com/dailyfeed/dailyfeed/internal/image"
 	"github.com/dailyfeed/dailyfeed/internal/image/imagetest"
 	"github.com/dailyfeed/dailyfeed/internal/stack"
-	"github.com/dailyfeed/dailyfeed/internal/web"
 )
 
 func setup(t *testing.T) (*stack.Stack, *image.Service, int64) {
@@ -35,9 +34,8 @@ func get(t *testing.T, s *stack.Stack, opts image.Options, method, id, query str
 		r.Header[k] = v
 	}
 	w := httptest.NewRecorder()
-	if _, err := view(w, r, fn.NewDeps(s, "view-image"), opts); err != nil {
-		web.Error(w, r, err)
-	}
+	out, err := view(w, r, fn.NewDeps(s, "view-image"), opts)
+	fn.Answer(w, r, out, err)
 	return w
 }
 

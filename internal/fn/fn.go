@@ -209,7 +209,7 @@ type HTTP struct {
 // Handler is an HTTP function's work on one request, transport only: it
 // decodes, authenticates and validates the request, makes one call into the
 // domain and returns what to answer. It writes no envelope itself: HTTP's
-// Handle answers a non-nil error in the failure envelope (web.Error) and
+// Handle answers (Answer) a non-nil error in the failure envelope (web.Error) and
 // the value in the success envelope, with status 200, or with the status
 // of a web.Status (web.Created). A handler that answers other than with the
 // envelope (a redirect, a file, a bare JSON document) writes its response
@@ -248,13 +248,20 @@ func NewHTTP(name string, needs stack.Needs, handle Handler) HTTP {
 }
 
 // Handle serves the function's routes: Base matches them, sets the path
-// values and calls the function's handler, whose answer Handle writes.
-func (h *HTTP) Handle(w http.ResponseWriter, r *http.Request) { h.Serve(w, r, h.answer) }
+// values and calls the function's handler, whose answer Handle writes
+// (Answer).
+func (h *HTTP) Handle(w http.ResponseWriter, r *http.Request) {
+	h.Serve(w, r, func(w http.ResponseWriter, r *http.Request, s *Deps) {
+		out, err := h.handle(w, r, s)
+		Answer(w, r, out, err)
+	})
+}
 
-// answer calls the handler and writes what it returns, the one place an
-// HTTP function's answer is written (Handler).
-func (h *HTTP) answer(w http.ResponseWriter, r *http.Request, s *Deps) {
-	out, err := h.handle(w, r, s)
+// Answer writes what a Handler returned, the one place an HTTP function's
+// answer is written: err in the failure envelope, a web.Status with its
+// status, nothing for Written, any other out with 200. HTTP's Handle calls
+// it, and so does a test that calls a handler itself.
+func Answer(w http.ResponseWriter, r *http.Request, out any, err error) {
 	if err != nil {
 		web.Error(w, r, err)
 		return
