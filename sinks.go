@@ -128,22 +128,8 @@ func Emulator(st *stack.Stack, baseURL string, d kafka.Delivery, obs kafka.Obser
 			if base != kafka.DefaultTopicBase {
 				group += "-" + base
 			}
-			o := kafka.SourceOptions{
-				Name:     f.Name,
-				Group:    group,
-				Brokers:  st.Config.KafkaBrokers,
-				Topics:   kafka.NewTopics(base, st.Config.TopicTimeZone, func() time.Time { return st.Now() }),
-				Topic:    kafka.TopicSpec{Partitions: st.Config.TopicPartitions, Retention: st.Config.TopicRetention},
-				Sink:     baseURL + "/" + f.Name,
-				Delivery: d,
-				Observer: obs,
-			}
-			if dl != "" {
-				o.DeadLetterSink = baseURL + "/" + dl
-			}
-			if st.DB != nil {
-				o.Park = deadletter.Store{DB: st.DB, Now: st.Now}
-			}
+			o := sourceOptions(st, baseURL, d, obs, f.Name, group, dl)
+			o.Topics = kafka.NewTopics(base, st.Config.TopicTimeZone, func() time.Time { return st.Now() })
 			out = append(out, kafka.NewSource(o))
 		}
 	}
@@ -163,13 +149,23 @@ func fixedSource(st *stack.Stack, baseURL string, d kafka.Delivery, obs kafka.Ob
 	if topic != f.Topic {
 		group += "-" + topic
 	}
+	o := sourceOptions(st, baseURL, d, obs, f.Name, group, dl)
+	o.Fixed = []string{topic}
+	return kafka.NewSource(o)
+}
+
+// sourceOptions are the options of the emulated KafkaSource of the sink
+// called name in consumer group group, but its topics (dated Topics or
+// Fixed ones): the stack's brokers and topic spec, the delivery d
+// observed by obs, dead letters to dl ("": none) and parked in the
+// stack's database when there is one.
+func sourceOptions(st *stack.Stack, baseURL string, d kafka.Delivery, obs kafka.Observer, name, group, dl string) kafka.SourceOptions {
 	o := kafka.SourceOptions{
-		Name:     f.Name,
+		Name:     name,
 		Group:    group,
 		Brokers:  st.Config.KafkaBrokers,
-		Fixed:    []string{topic},
 		Topic:    kafka.TopicSpec{Partitions: st.Config.TopicPartitions, Retention: st.Config.TopicRetention},
-		Sink:     baseURL + "/" + f.Name,
+		Sink:     baseURL + "/" + name,
 		Delivery: d,
 		Observer: obs,
 	}
@@ -179,7 +175,7 @@ func fixedSource(st *stack.Stack, baseURL string, d kafka.Delivery, obs kafka.Ob
 	if st.DB != nil {
 		o.Park = deadletter.Store{DB: st.DB, Now: st.Now}
 	}
-	return kafka.NewSource(o)
+	return o
 }
 
 // LagMonitor returns the monitor of the delivery lag of sources: their

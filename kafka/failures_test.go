@@ -1,13 +1,9 @@
 package kafka_test
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"log/slog"
 	"net/http"
-	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -17,39 +13,6 @@ import (
 	"github.com/dailyfeed/dailyfeed/internal/testenv"
 	"github.com/dailyfeed/dailyfeed/kafka"
 )
-
-// logBuffer collects JSON log lines from concurrent writers.
-type logBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-// count returns the lines whose message starts with prefix.
-func (l *logBuffer) count(t *testing.T, prefix string) []map[string]any {
-	t.Helper()
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	var out []map[string]any
-	for _, line := range strings.Split(strings.TrimSpace(l.b.String()), "\n") {
-		if line == "" {
-			continue
-		}
-		var m map[string]any
-		if err := json.Unmarshal([]byte(line), &m); err != nil {
-			t.Fatalf("log line %q: %v", line, err)
-		}
-		if msg, _ := m["msg"].(string); strings.HasPrefix(msg, prefix) {
-			out = append(out, m)
-		}
-	}
-	return out
-}
 
 // parker keeps what it is given.
 type parker struct{ n atomic.Int64 }
@@ -73,7 +36,7 @@ func TestRepeatedFailuresAreLoggedOnce(t *testing.T) {
 		return http.StatusOK
 	})
 	dls := newFakeSink(t, func(int, event.Event) int { return http.StatusBadGateway })
-	logs := &logBuffer{}
+	logs := &testenv.Logs{}
 	park := &parker{}
 	const records = 8
 	h.publish(records)
@@ -97,7 +60,7 @@ func TestRepeatedFailuresAreLoggedOnce(t *testing.T) {
 		t.Fatalf("%d attempts: the failures did not repeat", attempts)
 	}
 	for _, target := range []string{"sink", "dead-letter sink"} {
-		started := logs.count(t, "kafka source: "+target+" failing")
+		started := logs.Lines(t, "kafka source: "+target+" failing")
 		if len(started) != 1 {
 			t.Errorf("%s: %d lines for the start of its failures, want 1", target, len(started))
 			continue
@@ -106,12 +69,12 @@ func TestRepeatedFailuresAreLoggedOnce(t *testing.T) {
 			t.Errorf("%s: the start of the failures has no record coordinates: %v", target, s)
 		}
 		// At most one report per interval while they lasted.
-		reports := logs.count(t, "kafka source: "+target+" still failing")
+		reports := logs.Lines(t, "kafka source: "+target+" still failing")
 		if max := int(took/(300*time.Millisecond)) + 1; len(reports) > max {
 			t.Errorf("%s: %d reports in %v, want at most %d", target, len(reports), took, max)
 		}
 	}
-	if n := len(logs.count(t, "kafka source: event parked")); n != 0 {
+	if n := len(logs.Lines(t, "kafka source: event parked")); n != 0 {
 		t.Errorf("%d parked records logged one by one", n)
 	}
 
@@ -119,13 +82,13 @@ func TestRepeatedFailuresAreLoggedOnce(t *testing.T) {
 	down.Store(false)
 	h.publish(1)
 	testenv.Eventually(t, "the sink to recover", func() bool {
-		return len(logs.count(t, "kafka source: sink recovered")) == 1
+		return len(logs.Lines(t, "kafka source: sink recovered")) == 1
 	})
-	end := logs.count(t, "kafka source: sink recovered")[0]
+	end := logs.Lines(t, "kafka source: sink recovered")[0]
 	if end["parked"] != float64(records) || end["records"] != float64(records) || end["failures"] != float64(records*4) {
 		t.Errorf("recovery line %v, want %d records parked after %d failures", end, records, records*4)
 	}
-	if n := len(logs.count(t, "kafka source: sink failing")); n != 1 {
+	if n := len(logs.Lines(t, "kafka source: sink failing")); n != 1 {
 		t.Errorf("%d lines for the start of the sink's failures, want 1", n)
 	}
 }

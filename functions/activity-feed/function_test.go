@@ -83,7 +83,7 @@ func TestBanner(t *testing.T) {
 	env := contenttest.New(t, dailyfeed.Functions())
 	viewer, a, b, stranger := env.Member(), env.Member(), env.Member(), env.Member()
 	for _, m := range []contenttest.Member{a, b} {
-		contenttest.Want(t, env.Do(viewer, "POST", fmt.Sprintf("/api/members/follow/%d", m.ID), nil), http.StatusCreated, "")
+		env.Follow(viewer, m)
 	}
 	last := env.LastOutboxID() // the viewer's own follows are not in its banner
 
@@ -99,7 +99,7 @@ func TestBanner(t *testing.T) {
 	time.Sleep(2 * time.Millisecond)
 	env.Post(stranger, "nobody follows me")
 	time.Sleep(2 * time.Millisecond)
-	contenttest.Want(t, env.Do(b, "POST", fmt.Sprintf("/api/members/follow/%d", stranger.ID), nil), http.StatusCreated, "")
+	env.Follow(b, stranger)
 	time.Sleep(2 * time.Millisecond)
 	contenttest.Want(t, env.Do(a, "DELETE", fmt.Sprintf("/api/posts/%d", p2.ID), nil), http.StatusOK, "")
 	recordOutbox(t, env, last)
@@ -163,7 +163,7 @@ func TestPagingIsStable(t *testing.T) {
 	t.Parallel()
 	env := contenttest.New(t, dailyfeed.Functions())
 	viewer, a := env.Member(), env.Member()
-	contenttest.Want(t, env.Do(viewer, "POST", fmt.Sprintf("/api/members/follow/%d", a.ID), nil), http.StatusCreated, "")
+	env.Follow(viewer, a)
 	last := env.LastOutboxID()
 	for i := range 7 {
 		env.Post(a, fmt.Sprintf("post %d", i))

@@ -2,16 +2,13 @@ package authorposts_test
 
 import (
 	"fmt"
-	"net/http"
 	"slices"
 	"testing"
 
 	"github.com/dailyfeed/dailyfeed"
 	authorposts "github.com/dailyfeed/dailyfeed/functions/author-posts"
 	"github.com/dailyfeed/dailyfeed/internal/content/contenttest"
-	"github.com/dailyfeed/dailyfeed/internal/paging"
 	"github.com/dailyfeed/dailyfeed/internal/testenv"
-	"github.com/dailyfeed/dailyfeed/internal/timeline"
 )
 
 // TestAuthorPosts: a member's live posts, newest first, with the author's
@@ -27,9 +24,9 @@ func TestAuthorPosts(t *testing.T) {
 		posts = append([]int64{e.Post(author, fmt.Sprint("post ", i)).ID}, posts...)
 		e.Post(reader, "someone else's")
 	}
-	contenttest.Want(t, e.Do(author, "DELETE", fmt.Sprintf("/api/posts/%d", posts[1]), nil), http.StatusOK, "")
+	e.DeletePost(author, posts[1])
 	posts = slices.Delete(posts, 1, 2)
-	contenttest.Want(t, e.Do(reader, "POST", fmt.Sprintf("/api/posts/%d/like", posts[0]), nil), http.StatusOK, "")
+	e.LikePost(reader, posts[0])
 	e.Comment(reader, posts[0], "a comment")
 	testenv.Exec(t, e.S, `UPDATE members SET status = 'DEACTIVATED' WHERE id = $1`, gone.ID)
 
@@ -77,20 +74,9 @@ func TestAuthorPosts(t *testing.T) {
 	}
 
 	// Cursor paging: every post once while the author posts more.
-	var seen []int64
-	next := path + "?size=2"
-	for range 10 {
-		res := c.Do("GET", next, nil)
-		contenttest.Want(t, res, http.StatusOK, "")
-		var page paging.Slice[timeline.Post]
-		res.Decode(t, &page)
-		seen = append(seen, contenttest.PostIDs(page.Content)...)
+	seen := contenttest.CursorIDs(t, c, contenttest.Member{}, path+"?size=2", 10, contenttest.PostIDs, func([]int64) {
 		e.Post(author, "while paging")
-		if !page.HasNext {
-			break
-		}
-		next = path + "?size=2&cursor=" + page.NextCursor
-	}
+	})
 	if !slices.Equal(seen, posts) {
 		t.Fatalf("cursor pages %v, want %v", seen, posts)
 	}

@@ -7,7 +7,6 @@ import (
 
 	"github.com/dailyfeed/dailyfeed/internal/fn"
 	"github.com/dailyfeed/dailyfeed/internal/stack"
-	"github.com/dailyfeed/dailyfeed/internal/web"
 )
 
 // Function is the comment-replies function.
@@ -19,30 +18,20 @@ func New() *Function {
 	return &Function{fn.NewHTTP("comment-replies", stack.Postgres|stack.Redis, handle)}
 }
 
-func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) {
+func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) (any, error) {
 	// Authenticate the caller if there is a token (anonymous readers like nothing).
 	p, _, err := fn.OptionalAuthenticate(w, r, s.Stack)
 	if err != nil {
-		web.Error(w, r, err)
-		return
+		return nil, err
 	}
 	// Which comment.
-	id, err := web.PathID(r, "commentId")
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
+	in := fn.Read(w, r)
+	id := in.PathID("commentId")
 	// Page by page/size or cursor.
-	q, err := fn.TimelineRequest(r, 20)
-	if err != nil {
-		web.Error(w, r, err)
-		return
+	q := in.Timeline(20)
+	if err := in.Err(); err != nil {
+		return nil, err
 	}
 	// Read the replies (404 for a missing comment).
-	out, err := s.Reads().Replies(r.Context(), p.MemberID, id, q)
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.OK(w, out)
+	return s.Reads().Replies(r.Context(), p.MemberID, id, q)
 }

@@ -2,15 +2,12 @@ package commentreplies_test
 
 import (
 	"fmt"
-	"net/http"
 	"slices"
 	"testing"
 
 	"github.com/dailyfeed/dailyfeed"
 	commentreplies "github.com/dailyfeed/dailyfeed/functions/comment-replies"
-	"github.com/dailyfeed/dailyfeed/internal/content"
 	"github.com/dailyfeed/dailyfeed/internal/content/contenttest"
-	"github.com/dailyfeed/dailyfeed/internal/paging"
 )
 
 // TestCommentReplies: a comment's direct replies, oldest first, with true
@@ -29,11 +26,11 @@ func TestCommentReplies(t *testing.T) {
 	r4 := e.Reply(reader, post, top.ID, "r4")
 	rr := e.Reply(author, post, r1.ID, "a reply to r1")
 	lonely := e.Comment(reader, post, "no replies")
-	contenttest.Want(t, e.Do(reader, "POST", fmt.Sprintf("/api/comments/%d/like", r2.ID), nil), http.StatusOK, "")
-	contenttest.Want(t, e.Do(reader, "DELETE", fmt.Sprintf("/api/comments/%d", r3.ID), nil), http.StatusOK, "")
+	e.LikeComment(reader, r2.ID)
+	e.DeleteComment(reader, r3.ID)
 	gone := e.Comment(author, post, "deleted with its replies")
 	e.Reply(reader, post, gone.ID, "deleted with its parent")
-	contenttest.Want(t, e.Do(author, "DELETE", fmt.Sprintf("/api/comments/%d", gone.ID), nil), http.StatusOK, "")
+	e.DeleteComment(author, gone.ID)
 
 	path := fmt.Sprintf("/api/timeline/comments/%d/replies", top.ID)
 	tests := []struct {
@@ -91,19 +88,7 @@ func TestCommentReplies(t *testing.T) {
 	}
 
 	// Cursor paging: every reply once, in order.
-	var seen []int64
-	next := path + "?size=2"
-	for range 10 {
-		res := c.Do("GET", next, nil)
-		contenttest.Want(t, res, http.StatusOK, "")
-		var page paging.Slice[content.Comment]
-		res.Decode(t, &page)
-		seen = append(seen, contenttest.CommentIDs(page.Content)...)
-		if !page.HasNext {
-			break
-		}
-		next = path + "?size=2&cursor=" + page.NextCursor
-	}
+	seen := contenttest.CursorIDs(t, c, contenttest.Member{}, path+"?size=2", 10, contenttest.CommentIDs, nil)
 	if want := []int64{r1.ID, r2.ID, r4.ID}; !slices.Equal(seen, want) {
 		t.Fatalf("cursor pages %v, want %v", seen, want)
 	}

@@ -19,24 +19,21 @@ func New() *Function {
 	return &Function{fn.NewHTTP("create-comment", stack.Postgres|stack.Redis|stack.Kafka, handle)}
 }
 
-func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) {
+func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) (any, error) {
 	// Authenticate the caller: the comment will be theirs.
 	p, err := fn.Authenticate(w, r, s.Stack)
 	if err != nil {
-		web.Error(w, r, err)
-		return
+		return nil, err
 	}
 	// Decode {postId, content}.
 	var in content.NewComment
 	if err := web.Decode(w, r, &in); err != nil {
-		web.Error(w, r, err)
-		return
+		return nil, err
 	}
 	// Validate, then insert the comment with its COMMENT_CREATE event.
 	c, err := s.Content().CreateComment(r.Context(), p.MemberID, in)
 	if err != nil {
-		web.Error(w, r, err)
-		return
+		return nil, err
 	}
-	web.Created(w, c)
+	return web.Created(c), nil
 }

@@ -19,24 +19,21 @@ func New() *Function {
 	return &Function{fn.NewHTTP("create-post", stack.Postgres|stack.Redis|stack.Kafka, handle)}
 }
 
-func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) {
+func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) (any, error) {
 	// Authenticate the caller: the post will be theirs.
 	p, err := fn.Authenticate(w, r, s.Stack)
 	if err != nil {
-		web.Error(w, r, err)
-		return
+		return nil, err
 	}
 	// Decode {title, content}.
 	var in content.NewPost
 	if err := web.Decode(w, r, &in); err != nil {
-		web.Error(w, r, err)
-		return
+		return nil, err
 	}
 	// Validate, then insert the post with its POST_CREATE event.
 	post, err := s.Content().CreatePost(r.Context(), p.MemberID, in)
 	if err != nil {
-		web.Error(w, r, err)
-		return
+		return nil, err
 	}
-	web.Created(w, post)
+	return web.Created(post), nil
 }

@@ -19,25 +19,22 @@ func New() *Function {
 	return &Function{fn.NewHTTP("create-reply", stack.Postgres|stack.Redis|stack.Kafka, handle)}
 }
 
-func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) {
+func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) (any, error) {
 	// Authenticate the caller: the reply will be theirs.
 	p, err := fn.Authenticate(w, r, s.Stack)
 	if err != nil {
-		web.Error(w, r, err)
-		return
+		return nil, err
 	}
 	// Decode {postId, parentId, content}.
 	var in content.NewReply
 	if err := web.Decode(w, r, &in); err != nil {
-		web.Error(w, r, err)
-		return
+		return nil, err
 	}
 	// Validate, then insert the reply (three levels at most, on the
 	// parent's post) with its COMMENT_CREATE event.
 	c, err := s.Content().CreateReply(r.Context(), p.MemberID, in)
 	if err != nil {
-		web.Error(w, r, err)
-		return
+		return nil, err
 	}
-	web.Created(w, c)
+	return web.Created(c), nil
 }

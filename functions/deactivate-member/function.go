@@ -7,7 +7,6 @@ import (
 
 	"github.com/dailyfeed/dailyfeed/internal/fn"
 	"github.com/dailyfeed/dailyfeed/internal/stack"
-	"github.com/dailyfeed/dailyfeed/internal/web"
 )
 
 // Function is the deactivate-member function.
@@ -19,19 +18,17 @@ func New() *Function {
 	return &Function{fn.NewHTTP("deactivate-member", stack.Postgres|stack.Redis, handle)}
 }
 
-func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) {
+func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) (any, error) {
 	// Authenticate the member to deactivate.
 	p, err := fn.Authenticate(w, r, s.Stack)
 	if err != nil {
-		web.Error(w, r, err)
-		return
+		return nil, err
 	}
 	// Deactivate it and revoke every token it holds.
 	if err := s.Tokens().Deactivate(r.Context(), p.MemberID); err != nil {
-		web.Error(w, r, err)
-		return
+		return nil, err
 	}
 	// Clear the cookie; answer 200 with a body.
 	fn.ClearSession(w, s.Stack)
-	web.OK(w, true)
+	return true, nil
 }

@@ -1,7 +1,6 @@
 package deactivatemember_test
 
 import (
-	"fmt"
 	"net/http"
 	"testing"
 
@@ -18,7 +17,7 @@ func TestDeactivationLeavesTrueFollowCounts(t *testing.T) {
 	e := contenttest.New(t, dailyfeed.Functions())
 	a, b, c := e.Member(), e.Member(), e.Member()
 	for _, f := range [][2]contenttest.Member{{a, b}, {b, a}, {c, b}, {c, a}} {
-		contenttest.Want(t, e.Do(f[0], "POST", fmt.Sprintf("/api/members/follow/%d", f[1].ID), nil), http.StatusCreated, "")
+		e.Follow(f[0], f[1])
 	}
 
 	res := e.Client(deactivatemember.New()).Do("DELETE", "/api/authentication/deactivate", nil, contenttest.As(a))

@@ -27,32 +27,24 @@ type Request struct {
 	ImageURLs []string `json:"imageUrls"`
 }
 
-func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) {
+func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) (any, error) {
 	// Authenticate the caller: only their images are deleted.
 	p, err := fn.Authenticate(w, r, s.Stack)
 	if err != nil {
-		web.Error(w, r, err)
-		return
+		return nil, err
 	}
 	// Decode the body.
 	var in Request
 	if err := web.Decode(w, r, &in); err != nil {
-		web.Error(w, r, err)
-		return
+		return nil, err
 	}
 	// Validate: 1 to 100 image URLs, each naming an image id.
 	ids, err := imageIDs(in.ImageURLs)
 	if err != nil {
-		web.Error(w, r, err)
-		return
+		return nil, err
 	}
 	// Delete those the caller owns; the others are reported, untouched.
-	out, err := s.Images(image.DefaultOptions).Delete(r.Context(), p.MemberID, ids)
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.OK(w, out)
+	return s.Images(image.DefaultOptions).Delete(r.Context(), p.MemberID, ids)
 }
 
 func imageIDs(urls []string) ([]string, error) {

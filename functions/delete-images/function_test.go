@@ -26,7 +26,8 @@ func post(t *testing.T, s *stack.Stack, token, body string) (*httptest.ResponseR
 		r.Header.Set("Authorization", token)
 	}
 	w := httptest.NewRecorder()
-	handle(w, r, fn.NewDeps(s, "delete-images"))
+	out, err := handle(w, r, fn.NewDeps(s, "delete-images"))
+	fn.Answer(w, r, out, err)
 	return w, imagetest.Decode(t, w.Body.Bytes())
 }
 

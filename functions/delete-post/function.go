@@ -18,25 +18,18 @@ func New() *Function {
 	return &Function{fn.NewHTTP("delete-post", stack.Postgres|stack.Redis|stack.Kafka, handle)}
 }
 
-func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) {
+func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) (any, error) {
 	// Authenticate the caller: only the author deletes a post.
 	p, err := fn.Authenticate(w, r, s.Stack)
 	if err != nil {
-		web.Error(w, r, err)
-		return
+		return nil, err
 	}
 	// Which post.
 	id, err := web.PathID(r, "postId")
 	if err != nil {
-		web.Error(w, r, err)
-		return
+		return nil, err
 	}
 	// Soft-delete it and its comments if it is the caller's (403
 	// otherwise), with its POST_DELETE event.
-	res, err := s.Content().DeletePost(r.Context(), p.MemberID, id)
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.OK(w, res)
+	return s.Content().DeletePost(r.Context(), p.MemberID, id)
 }

@@ -15,31 +15,16 @@ import (
 
 	"github.com/dailyfeed/dailyfeed/events"
 	"github.com/dailyfeed/dailyfeed/internal/fn"
-	"github.com/dailyfeed/dailyfeed/internal/sink"
 	"github.com/dailyfeed/dailyfeed/internal/stack"
 )
 
 // Function is the fanout-feed function.
-type Function struct {
-	fn.Event
-}
+type Function struct{ fn.Sink }
 
-// New returns the function; it does no I/O.
+// New returns the function; it does no I/O. Its Receive applies each
+// event (Apply) to the timelines (fn.Sink).
 func New() *Function {
-	f := &Function{}
-	f.Event = fn.NewEvent("fanout-feed", stack.Postgres|stack.Redis, sink.Sink(f.Receive))
-	return f
-}
-
-// Receive applies one event to the timelines.
-func (f *Function) Receive(ctx context.Context, e event.Event) error {
-	ctx, span := sink.Start(ctx, f.Name(), e)
-	defer span.End()
-	s := f.Deps()
-	if s == nil {
-		return sink.NotStarted(f.Name())
-	}
-	return sink.Result(ctx, f.Name(), e, Apply(ctx, s, e))
+	return &Function{fn.NewSink("fanout-feed", stack.Postgres|stack.Redis, Apply)}
 }
 
 // Apply parses e and applies it to the timelines of the stack.

@@ -2,8 +2,6 @@ package fanoutfeed_test
 
 import (
 	"context"
-	"fmt"
-	"net/http"
 	"net/http/httptest"
 	"strconv"
 	"sync"
@@ -71,7 +69,7 @@ func TestThroughTheBroker(t *testing.T) {
 	source(t, s, "update-stats", serve(t, s, us, us.Receive))
 
 	a, b := e.Member(), e.Member()
-	contenttest.Want(t, e.Do(a, "POST", fmt.Sprintf("/api/members/follow/%d", b.ID), nil), http.StatusCreated, "")
+	e.Follow(a, b)
 	feeds := fn.NewDeps(s, "fanout-feed").Feeds()
 	if _, err := feeds.Following(context.Background(), a.ID, timeline.Request{Page: paging.Page{Size: 10}}); err != nil {
 		t.Fatal(err) // builds a's timeline, so pushes land in it
@@ -94,7 +92,7 @@ func TestThroughTheBroker(t *testing.T) {
 		t.Fatalf("popular: %+v %v", popular, err)
 	}
 
-	contenttest.Want(t, e.Do(b, "DELETE", fmt.Sprintf("/api/posts/%d", post), nil), http.StatusOK, "")
+	e.DeletePost(b, post)
 	testenv.Eventually(t, "the post gone from the timeline", func() bool {
 		return s.Redis.ZScore(context.Background(), feeds.Key(a.ID), member).Err() != nil
 	})

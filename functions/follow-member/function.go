@@ -18,25 +18,22 @@ func New() *Function {
 	return &Function{fn.NewHTTP("follow-member", stack.Postgres|stack.Redis|stack.Kafka, handle)}
 }
 
-func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) {
+func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) (any, error) {
 	// Authenticate the caller: the caller is the follower.
 	p, err := fn.Authenticate(w, r, s.Stack)
 	if err != nil {
-		web.Error(w, r, err)
-		return
+		return nil, err
 	}
 	// Whom to follow.
 	id, err := web.PathID(r, "memberId")
 	if err != nil {
-		web.Error(w, r, err)
-		return
+		return nil, err
 	}
 	// Follow (400 self, 404 unknown, 409 twice or past the limit) with its
 	// MEMBER_FOLLOW event.
 	res, err := s.Follows().Follow(r.Context(), p.MemberID, id)
 	if err != nil {
-		web.Error(w, r, err)
-		return
+		return nil, err
 	}
-	web.Created(w, res)
+	return web.Created(res), nil
 }

@@ -19,24 +19,17 @@ func New() *Function {
 	return &Function{fn.NewHTTP("get-comment", stack.Postgres|stack.Redis|stack.Kafka, handle)}
 }
 
-func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) {
+func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) (any, error) {
 	// Authenticate the caller if there is a token (anonymous readers like nothing).
 	p, _, err := fn.OptionalAuthenticate(w, r, s.Stack)
 	if err != nil {
-		web.Error(w, r, err)
-		return
+		return nil, err
 	}
 	// Which comment.
 	id, err := web.PathID(r, "commentId")
 	if err != nil {
-		web.Error(w, r, err)
-		return
+		return nil, err
 	}
 	// Read the comment and emit COMMENT_READ.
-	out, err := s.Reads().GetComment(r.Context(), p.MemberID, id)
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.OK(w, out)
+	return s.Reads().GetComment(r.Context(), p.MemberID, id)
 }

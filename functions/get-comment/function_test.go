@@ -23,10 +23,10 @@ func TestGetComment(t *testing.T) {
 	post := e.Post(author, "a post").ID
 	com := e.Comment(author, post, "the comment")
 	e.Reply(reader, post, com.ID, "a reply")
-	contenttest.Want(t, e.Do(reader, "POST", fmt.Sprintf("/api/comments/%d/like", com.ID), nil), http.StatusOK, "")
+	e.LikeComment(reader, com.ID)
 	reply := e.Reply(author, post, com.ID, "a reply by the author")
 	gone := e.Comment(reader, post, "deleted")
-	contenttest.Want(t, e.Do(reader, "DELETE", fmt.Sprintf("/api/comments/%d", gone.ID), nil), http.StatusOK, "")
+	e.DeleteComment(reader, gone.ID)
 
 	tests := []struct {
 		name   string
@@ -54,16 +54,7 @@ func TestGetComment(t *testing.T) {
 			before := e.LastOutboxID()
 			res := c.Do("GET", "/api/timeline/comments/"+tt.id, nil, opts...)
 			contenttest.Want(t, res, tt.status, tt.code)
-			evs := e.Outbox(before)
-			if !tt.event {
-				if len(evs) != 0 {
-					t.Fatalf("outbox rows %+v, want none", evs)
-				}
-			} else {
-				if len(evs) != 1 {
-					t.Fatalf("outbox rows %+v, want one COMMENT_READ", evs)
-				}
-				ev := evs[0]
+			if ev, ok := contenttest.ReadEvent(t, e.Outbox(before), tt.event, "COMMENT_READ"); ok {
 				var got content.Comment
 				res.Decode(t, &got)
 				if ev.Type != "dailyfeed.comment.read.v1" || ev.Data.MemberActivityType != "COMMENT_READ" ||

@@ -6,7 +6,6 @@ import (
 
 	"github.com/dailyfeed/dailyfeed/internal/fn"
 	"github.com/dailyfeed/dailyfeed/internal/stack"
-	"github.com/dailyfeed/dailyfeed/internal/web"
 )
 
 // Function is the get-me function.
@@ -18,18 +17,12 @@ func New() *Function {
 	return &Function{fn.NewHTTP("get-me", stack.Postgres|stack.Redis, handle)}
 }
 
-func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) {
+func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) (any, error) {
 	// Authenticate the caller.
 	p, err := fn.Authenticate(w, r, s.Stack)
 	if err != nil {
-		web.Error(w, r, err)
-		return
+		return nil, err
 	}
 	// Read its id and name.
-	me, err := s.Members().Me(r.Context(), p.MemberID)
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.OK(w, me)
+	return s.Members().Me(r.Context(), p.MemberID)
 }

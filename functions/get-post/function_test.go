@@ -21,9 +21,9 @@ func TestGetPost(t *testing.T) {
 	c := e.Client(getpost.New())
 	author, reader := e.Member(), e.Member()
 	post := e.Post(author, "a post to read").ID
-	contenttest.Want(t, e.Do(reader, "POST", fmt.Sprintf("/api/posts/%d/like", post), nil), http.StatusOK, "")
+	e.LikePost(reader, post)
 	gone := e.Post(author, "deleted").ID
-	contenttest.Want(t, e.Do(author, "DELETE", fmt.Sprintf("/api/posts/%d", gone), nil), http.StatusOK, "")
+	e.DeletePost(author, gone)
 
 	tests := []struct {
 		name   string
@@ -48,14 +48,7 @@ func TestGetPost(t *testing.T) {
 			before := e.LastOutboxID()
 			res := c.Do("GET", "/api/timeline/posts/"+tt.id, nil, opts...)
 			contenttest.Want(t, res, tt.status, tt.code)
-			evs := e.Outbox(before)
-			switch {
-			case !tt.event && len(evs) != 0:
-				t.Fatalf("outbox rows %+v, want none", evs)
-			case tt.event && len(evs) != 1:
-				t.Fatalf("outbox rows %+v, want one POST_READ", evs)
-			case tt.event:
-				ev := evs[0]
+			if ev, ok := contenttest.ReadEvent(t, e.Outbox(before), tt.event, "POST_READ"); ok {
 				if ev.Data.MemberActivityType != "POST_READ" || ev.Data.MemberID != reader.ID ||
 					ev.Data.PostID != post || ev.Data.TargetMemberID != author.ID {
 					t.Errorf("event %+v", ev)

@@ -21,12 +21,11 @@ func New() *Function {
 	return &Function{fn.NewHTTP("get-profile", stack.Postgres|stack.Redis, handle)}
 }
 
-func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) {
+func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) (any, error) {
 	// Authenticate the caller.
 	p, err := fn.Authenticate(w, r, s.Stack)
 	if err != nil {
-		web.Error(w, r, err)
-		return
+		return nil, err
 	}
 	// Whose profile: {memberRef} (an id or @handle), {memberId}, else mine.
 	ref := member.Ref{ID: p.MemberID}
@@ -37,14 +36,8 @@ func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) {
 		ref.ID, err = web.PathID(r, "memberId")
 	}
 	if err != nil {
-		web.Error(w, r, err)
-		return
+		return nil, err
 	}
 	// Read it (404 MEMBER_NOT_FOUND; the e-mail only in one's own).
-	profile, err := s.Members().Profile(r.Context(), p.MemberID, ref)
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.OK(w, profile)
+	return s.Members().Profile(r.Context(), p.MemberID, ref)
 }

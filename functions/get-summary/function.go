@@ -19,27 +19,20 @@ func New() *Function {
 	return &Function{fn.NewHTTP("get-summary", stack.Postgres|stack.Redis, handle)}
 }
 
-func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) {
+func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) (any, error) {
 	// Authenticate the caller.
 	p, err := fn.Authenticate(w, r, s.Stack)
 	if err != nil {
-		web.Error(w, r, err)
-		return
+		return nil, err
 	}
 	// Whose summary: the path's member, else the caller's.
 	id := p.MemberID
 	if r.PathValue("memberId") != "" {
 		if id, err = web.PathID(r, "memberId"); err != nil {
-			web.Error(w, r, err)
-			return
+			return nil, err
 		}
 	}
 	// Read it as the caller sees it (404 MEMBER_NOT_FOUND; the card only
 	// when the member's privacy level hides it from the caller).
-	summary, err := s.Members().Summary(r.Context(), p.MemberID, id)
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.OK(w, summary)
+	return s.Members().Summary(r.Context(), p.MemberID, id)
 }

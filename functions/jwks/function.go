@@ -9,7 +9,6 @@ import (
 	"github.com/dailyfeed/dailyfeed/internal/auth"
 	"github.com/dailyfeed/dailyfeed/internal/fn"
 	"github.com/dailyfeed/dailyfeed/internal/stack"
-	"github.com/dailyfeed/dailyfeed/internal/web"
 )
 
 // Function is the jwks function.
@@ -21,17 +20,17 @@ func New() *Function {
 	return &Function{fn.NewHTTP("jwks", stack.Postgres, handle)}
 }
 
-func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) {
+func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) (any, error) {
 	// Read the keys that verify tokens now (the primary first; retired keys
 	// are not published).
 	keys, err := s.Tokens().Keys().PublicKeys(r.Context(), s.Now())
 	if err != nil {
-		web.Error(w, r, err)
-		return
+		return nil, err
 	}
 	// Answer a bare RFC 7517 key set (not the API envelope) so any JWT
 	// library can use it; caches may keep it briefly.
 	w.Header().Set("Content-Type", "application/jwk-set+json")
 	w.Header().Set("Cache-Control", "public, max-age=300")
 	_ = json.NewEncoder(w).Encode(auth.JWKSOf(keys))
+	return fn.Written, nil
 }

@@ -18,25 +18,18 @@ func New() *Function {
 	return &Function{fn.NewHTTP("like-comment", stack.Postgres|stack.Redis|stack.Kafka, handle)}
 }
 
-func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) {
+func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) (any, error) {
 	// Authenticate the caller: the like is theirs.
 	p, err := fn.Authenticate(w, r, s.Stack)
 	if err != nil {
-		web.Error(w, r, err)
-		return
+		return nil, err
 	}
 	// Which comment.
 	id, err := web.PathID(r, "commentId")
 	if err != nil {
-		web.Error(w, r, err)
-		return
+		return nil, err
 	}
-	// Record the like (409 twice) with its LIKE_COMMENT event.
-	count, err := s.Content().LikeComment(r.Context(), p.MemberID, id)
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	// Answer the new like count.
-	web.OK(w, count)
+	// Record the like (409 twice) with its LIKE_COMMENT event, and answer the new
+	// like count.
+	return s.Content().LikeComment(r.Context(), p.MemberID, id)
 }

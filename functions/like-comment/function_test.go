@@ -17,11 +17,7 @@ func TestLikeComment(t *testing.T) {
 	me := e.Member()
 	cm := e.Comment(me, e.Post(me, "hello").ID, "hi")
 	path := "/api/comments/" + strconv.FormatInt(cm.ID, 10) + "/like"
-	res := c.Do("POST", path, nil, contenttest.As(me))
-	contenttest.Want(t, res, http.StatusOK, "")
-	if string(res.Data) != "1" {
-		t.Errorf("data %s, want the like count 1", res.Data)
-	}
+	contenttest.WantLikes(t, c.Do("POST", path, nil, contenttest.As(me)), 1)
 	contenttest.Want(t, c.Do("POST", path, nil, contenttest.As(me)), http.StatusConflict, "ALREADY_LIKED")
 	// Without a token: 401, nothing written.
 	contenttest.Want(t, c.Do("POST", "/api/comments/1/like", nil), http.StatusUnauthorized, "TOKEN_MISSING")

@@ -17,11 +17,7 @@ func TestLikePost(t *testing.T) {
 	me := e.Member()
 	p := e.Post(e.Member(), "hello")
 	path := "/api/posts/" + strconv.FormatInt(p.ID, 10) + "/like"
-	res := c.Do("POST", path, nil, contenttest.As(me))
-	contenttest.Want(t, res, http.StatusOK, "")
-	if string(res.Data) != "1" {
-		t.Errorf("data %s, want the like count 1", res.Data)
-	}
+	contenttest.WantLikes(t, c.Do("POST", path, nil, contenttest.As(me)), 1)
 	contenttest.Want(t, c.Do("POST", path, nil, contenttest.As(me)), http.StatusConflict, "ALREADY_LIKED")
 	// Without a token: 401, nothing written.
 	contenttest.Want(t, c.Do("POST", "/api/posts/1/like", nil), http.StatusUnauthorized, "TOKEN_MISSING")

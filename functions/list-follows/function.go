@@ -32,7 +32,7 @@ func New() *Function {
 	return &Function{fn.NewHTTP("list-follows", stack.Postgres|stack.Redis, handle)}
 }
 
-func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) {
+func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) (any, error) {
 	// Who reads whose lists: the path's member's, to a caller with or
 	// without a token; else the caller's own (a token required).
 	var p auth.Principal
@@ -47,30 +47,22 @@ func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) {
 		id = p.MemberID
 	}
 	if err != nil {
-		web.Error(w, r, err)
-		return
+		return nil, err
 	}
 	// Page by page/size.
 	q, err := web.PageOf(r, 20)
 	if err != nil {
-		web.Error(w, r, err)
-		return
+		return nil, err
 	}
 	// Read one side, or both (empty when the member's privacy level hides
 	// them from the caller).
 	lists := follow.Lists{DB: s.DB}
-	var out any
 	switch path := r.URL.Path; {
 	case strings.HasSuffix(path, "/followers/more"):
-		out, err = lists.Page(r.Context(), p.MemberID, id, follow.Followers, q)
+		return lists.Page(r.Context(), p.MemberID, id, follow.Followers, q)
 	case strings.HasSuffix(path, "/followings/more"):
-		out, err = lists.Page(r.Context(), p.MemberID, id, follow.Followings, q)
+		return lists.Page(r.Context(), p.MemberID, id, follow.Followings, q)
 	default:
-		out, err = lists.Both(r.Context(), p.MemberID, id, q)
+		return lists.Both(r.Context(), p.MemberID, id, q)
 	}
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.OK(w, out)
 }

@@ -65,19 +65,19 @@ func TestListFollows(t *testing.T) {
 	me, a, b, gone, x, y, z, loner, left := e.Member(), e.Member(), e.Member(), e.Member(), e.Member(), e.Member(), e.Member(), e.Member(), e.Member()
 	follow := func(from, to contenttest.Member) {
 		t.Helper()
-		contenttest.Want(t, e.Do(from, "POST", fmt.Sprintf("/api/members/follow/%d", to.ID), nil), http.StatusCreated, "")
+		e.Follow(from, to)
 	}
 	follow(a, me)
 	follow(gone, me)
 	follow(b, me)
 	follow(z, me)
-	contenttest.Want(t, e.Do(z, "DELETE", fmt.Sprintf("/api/members/follow/%d", me.ID), nil), http.StatusOK, "")
+	e.Unfollow(z, me)
 	follow(x, me)
 	follow(me, y)
 	follow(me, x)
 	follow(me, gone)
 	follow(me, z)
-	contenttest.Want(t, e.Do(me, "DELETE", fmt.Sprintf("/api/members/follow/%d", z.ID), nil), http.StatusOK, "")
+	e.Unfollow(me, z)
 	testenv.Exec(t, e.S, `UPDATE members SET status = 'DEACTIVATED' WHERE id = $1`, gone.ID)
 	testenv.Exec(t, e.S, `UPDATE members SET status = 'DEACTIVATED' WHERE id = $1`, left.ID)
 

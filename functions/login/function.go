@@ -19,22 +19,20 @@ func New() *Function {
 	return &Function{fn.NewHTTP("login", stack.Postgres|stack.Redis, handle)}
 }
 
-func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) {
+func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) (any, error) {
 	// Decode {email, password}.
 	var in member.Credentials
 	if err := web.Decode(w, r, &in); err != nil {
-		web.Error(w, r, err)
-		return
+		return nil, err
 	}
 	// Check the credentials and open a session (401 INVALID_CREDENTIALS for
 	// an unknown e-mail or a wrong password alike).
 	data, sess, err := s.Members().Login(r.Context(), in)
 	if err != nil {
-		web.Error(w, r, err)
-		return
+		return nil, err
 	}
 	// Access token in the Authorization header (and in data), refresh token
 	// in the HttpOnly cookie.
 	fn.SetSession(w, s.Stack, sess)
-	web.OK(w, data)
+	return data, nil
 }

@@ -7,7 +7,6 @@ import (
 
 	"github.com/dailyfeed/dailyfeed/internal/fn"
 	"github.com/dailyfeed/dailyfeed/internal/stack"
-	"github.com/dailyfeed/dailyfeed/internal/web"
 )
 
 // Function is the logout-all function.
@@ -19,20 +18,18 @@ func New() *Function {
 	return &Function{fn.NewHTTP("logout-all", stack.Postgres|stack.Redis, handle)}
 }
 
-func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) {
+func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) (any, error) {
 	// Authenticate the caller.
 	p, err := fn.Authenticate(w, r, s.Stack)
 	if err != nil {
-		web.Error(w, r, err)
-		return
+		return nil, err
 	}
 	// Revoke every refresh token and every outstanding access token of the
 	// member (its token generation moves on).
 	if err := s.Tokens().LogoutAll(r.Context(), p.MemberID); err != nil {
-		web.Error(w, r, err)
-		return
+		return nil, err
 	}
 	// Clear this client's cookie too.
 	fn.ClearSession(w, s.Stack)
-	web.OK(w, true)
+	return true, nil
 }

@@ -6,7 +6,6 @@ import (
 
 	"github.com/dailyfeed/dailyfeed/internal/fn"
 	"github.com/dailyfeed/dailyfeed/internal/stack"
-	"github.com/dailyfeed/dailyfeed/internal/web"
 )
 
 // Function is the logout function.
@@ -18,20 +17,18 @@ func New() *Function {
 	return &Function{fn.NewHTTP("logout", stack.Postgres|stack.Redis, handle)}
 }
 
-func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) {
+func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) (any, error) {
 	// Authenticate the access token to revoke.
 	p, err := fn.Authenticate(w, r, s.Stack)
 	if err != nil {
-		web.Error(w, r, err)
-		return
+		return nil, err
 	}
 	// Blacklist its jti until it expires and revoke the refresh cookie's
 	// token family (takes effect through Postgres even with Redis down).
 	if err := s.Tokens().Logout(r.Context(), p, fn.RefreshTokenOf(r)); err != nil {
-		web.Error(w, r, err)
-		return
+		return nil, err
 	}
 	// Clear the cookie; answer 200 with a body (never 204).
 	fn.ClearSession(w, s.Stack)
-	web.OK(w, true)
+	return true, nil
 }

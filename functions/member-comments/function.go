@@ -8,7 +8,6 @@ import (
 
 	"github.com/dailyfeed/dailyfeed/internal/fn"
 	"github.com/dailyfeed/dailyfeed/internal/stack"
-	"github.com/dailyfeed/dailyfeed/internal/web"
 )
 
 // Function is the member-comments function.
@@ -20,7 +19,7 @@ func New() *Function {
 	return &Function{fn.NewHTTP("member-comments", stack.Postgres|stack.Redis, handle)}
 }
 
-func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) {
+func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) (any, error) {
 	// Authenticate: required for "my comments", optional for a member's.
 	p, known, err := fn.OptionalAuthenticate(w, r, s.Stack)
 	own := r.PathValue("memberId") == ""
@@ -28,28 +27,19 @@ func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) {
 		_, err = fn.Authenticate(w, r, s.Stack)
 	}
 	if err != nil {
-		web.Error(w, r, err)
-		return
+		return nil, err
 	}
 	// Whose comments.
+	in := fn.Read(w, r)
 	author := p.MemberID
 	if !own {
-		if author, err = web.PathID(r, "memberId"); err != nil {
-			web.Error(w, r, err)
-			return
-		}
+		author = in.PathID("memberId")
 	}
 	// Page by page/size or cursor.
-	q, err := fn.TimelineRequest(r, 20)
-	if err != nil {
-		web.Error(w, r, err)
-		return
+	q := in.Timeline(20)
+	if err := in.Err(); err != nil {
+		return nil, err
 	}
 	// Read the comments (404 for an unknown member).
-	out, err := s.Reads().MemberComments(r.Context(), p.MemberID, author, q)
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.OK(w, out)
+	return s.Reads().MemberComments(r.Context(), p.MemberID, author, q)
 }

@@ -2,15 +2,12 @@ package membercomments_test
 
 import (
 	"fmt"
-	"net/http"
 	"slices"
 	"testing"
 
 	"github.com/dailyfeed/dailyfeed"
 	membercomments "github.com/dailyfeed/dailyfeed/functions/member-comments"
-	"github.com/dailyfeed/dailyfeed/internal/content"
 	"github.com/dailyfeed/dailyfeed/internal/content/contenttest"
-	"github.com/dailyfeed/dailyfeed/internal/paging"
 	"github.com/dailyfeed/dailyfeed/internal/testenv"
 )
 
@@ -28,8 +25,8 @@ func TestMemberComments(t *testing.T) {
 	m2 := e.Reply(me, post, o1.ID, "m2, a reply")
 	m3 := e.Comment(me, post, "m3, deleted")
 	m4 := e.Comment(me, e.Post(me, "my post").ID, "m4")
-	contenttest.Want(t, e.Do(me, "DELETE", fmt.Sprintf("/api/comments/%d", m3.ID), nil), http.StatusOK, "")
-	contenttest.Want(t, e.Do(other, "POST", fmt.Sprintf("/api/comments/%d/like", m1.ID), nil), http.StatusOK, "")
+	e.DeleteComment(me, m3.ID)
+	e.LikeComment(other, m1.ID)
 	testenv.Exec(t, e.S, `UPDATE members SET status = 'DEACTIVATED' WHERE id = $1`, gone.ID)
 
 	mine := []int64{m4.ID, m2.ID, m1.ID}
@@ -78,20 +75,9 @@ func TestMemberComments(t *testing.T) {
 
 	// Cursor paging: every comment once, newest first, while I comment more
 	// (new comments are newer than the cursor: not on later pages).
-	var seen []int64
-	next := byMe + "?size=1"
-	for range 10 {
-		res := c.Do("GET", next, nil)
-		contenttest.Want(t, res, http.StatusOK, "")
-		var page paging.Slice[content.Comment]
-		res.Decode(t, &page)
-		seen = append(seen, contenttest.CommentIDs(page.Content)...)
+	seen := contenttest.CursorIDs(t, c, contenttest.Member{}, byMe+"?size=1", 10, contenttest.CommentIDs, func([]int64) {
 		e.Comment(me, post, "while paging")
-		if !page.HasNext {
-			break
-		}
-		next = byMe + "?size=1&cursor=" + page.NextCursor
-	}
+	})
 	if !slices.Equal(seen, mine) {
 		t.Fatalf("cursor pages %v, want %v", seen, mine)
 	}

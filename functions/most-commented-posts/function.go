@@ -20,24 +20,17 @@ func New() *Function {
 	return &Function{fn.NewHTTP("most-commented-posts", stack.Postgres|stack.Redis, handle)}
 }
 
-func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) {
+func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) (any, error) {
 	// Authenticate the caller if there is a token (anonymous readers like nothing).
 	p, _, err := fn.OptionalAuthenticate(w, r, s.Stack)
 	if err != nil {
-		web.Error(w, r, err)
-		return
+		return nil, err
 	}
 	// Page by page/size.
 	q, err := web.PageOf(r, 20)
 	if err != nil {
-		web.Error(w, r, err)
-		return
+		return nil, err
 	}
 	// Read the ranking (Redis, or PostgreSQL when empty).
-	out, err := s.Rankings().Page(r.Context(), ranking.MostCommented, p.MemberID, q)
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.OK(w, out)
+	return s.Rankings().Page(r.Context(), ranking.MostCommented, p.MemberID, q)
 }

@@ -10,7 +10,6 @@ import (
 	"github.com/dailyfeed/dailyfeed/internal/activity"
 	"github.com/dailyfeed/dailyfeed/internal/fn"
 	"github.com/dailyfeed/dailyfeed/internal/stack"
-	"github.com/dailyfeed/dailyfeed/internal/web"
 )
 
 // Function is the my-activities function.
@@ -22,24 +21,17 @@ func New() *Function {
 	return &Function{fn.NewHTTP("my-activities", stack.Postgres|stack.Redis, handle)}
 }
 
-func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) {
+func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) (any, error) {
 	// Authenticate the caller: the log is theirs.
 	p, err := fn.Authenticate(w, r, s.Stack)
 	if err != nil {
-		web.Error(w, r, err)
-		return
+		return nil, err
 	}
 	// Decode the page.
 	q, err := fn.ActivityQuery(r)
 	if err != nil {
-		web.Error(w, r, err)
-		return
+		return nil, err
 	}
 	// Read the page.
-	page, err := activity.Store{DB: s.DB}.Mine(r.Context(), p.MemberID, q)
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.OK(w, page)
+	return activity.Store{DB: s.DB}.Mine(r.Context(), p.MemberID, q)
 }

@@ -7,7 +7,6 @@ import (
 
 	"github.com/dailyfeed/dailyfeed/internal/fn"
 	"github.com/dailyfeed/dailyfeed/internal/stack"
-	"github.com/dailyfeed/dailyfeed/internal/web"
 )
 
 // Function is the my-feed function.
@@ -19,24 +18,17 @@ func New() *Function {
 	return &Function{fn.NewHTTP("my-feed", stack.Postgres|stack.Redis, handle)}
 }
 
-func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) {
+func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) (any, error) {
 	// Authenticate the caller: the feed is theirs.
 	p, err := fn.Authenticate(w, r, s.Stack)
 	if err != nil {
-		web.Error(w, r, err)
-		return
+		return nil, err
 	}
 	// Page by page/size or cursor.
 	q, err := fn.TimelineRequest(r, 10)
 	if err != nil {
-		web.Error(w, r, err)
-		return
+		return nil, err
 	}
 	// Read the caller's posts.
-	out, err := s.Reads().AuthorPosts(r.Context(), p.MemberID, p.MemberID, q)
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.OK(w, out)
+	return s.Reads().AuthorPosts(r.Context(), p.MemberID, p.MemberID, q)
 }

@@ -2,15 +2,12 @@ package myfeed_test
 
 import (
 	"fmt"
-	"net/http"
 	"slices"
 	"testing"
 
 	"github.com/dailyfeed/dailyfeed"
 	myfeed "github.com/dailyfeed/dailyfeed/functions/my-feed"
 	"github.com/dailyfeed/dailyfeed/internal/content/contenttest"
-	"github.com/dailyfeed/dailyfeed/internal/paging"
-	"github.com/dailyfeed/dailyfeed/internal/timeline"
 )
 
 // TestMyFeed: my live posts only, newest first, 10 per page by default,
@@ -27,12 +24,12 @@ func TestMyFeed(t *testing.T) {
 		mine = append([]int64{id}, mine...)
 		e.Post(other, fmt.Sprint("not mine ", i))
 	}
-	contenttest.Want(t, e.Do(me, "DELETE", fmt.Sprintf("/api/posts/%d", mine[3]), nil), http.StatusOK, "")
-	contenttest.Want(t, e.Do(me, "DELETE", fmt.Sprintf("/api/posts/%d", mine[12]), nil), http.StatusOK, "")
+	e.DeletePost(me, mine[3])
+	e.DeletePost(me, mine[12])
 	mine = slices.Delete(mine, 12, 13)
 	mine = slices.Delete(mine, 3, 4) // 11 live posts
-	contenttest.Want(t, e.Do(me, "POST", fmt.Sprintf("/api/posts/%d/like", mine[0]), nil), http.StatusOK, "")
-	contenttest.Want(t, e.Do(other, "POST", fmt.Sprintf("/api/posts/%d/like", mine[0]), nil), http.StatusOK, "")
+	e.LikePost(me, mine[0])
+	e.LikePost(other, mine[0])
 
 	tests := []struct {
 		name     string
@@ -79,20 +76,9 @@ func TestMyFeed(t *testing.T) {
 	}
 
 	// Cursor paging: every live post once, newest first, while I post more.
-	var seen []int64
-	next := "/api/timeline/posts?size=4"
-	for range 10 {
-		res := c.Do("GET", next, nil, contenttest.As(me))
-		contenttest.Want(t, res, http.StatusOK, "")
-		var page paging.Slice[timeline.Post]
-		res.Decode(t, &page)
-		seen = append(seen, contenttest.PostIDs(page.Content)...)
+	seen := contenttest.CursorIDs(t, c, me, "/api/timeline/posts?size=4", 10, contenttest.PostIDs, func([]int64) {
 		e.Post(me, "while paging")
-		if !page.HasNext {
-			break
-		}
-		next = "/api/timeline/posts?size=4&cursor=" + page.NextCursor
-	}
+	})
 	if !slices.Equal(seen, mine) {
 		t.Fatalf("cursor pages %v, want %v", seen, mine)
 	}

@@ -7,7 +7,6 @@ import (
 
 	"github.com/dailyfeed/dailyfeed/internal/fn"
 	"github.com/dailyfeed/dailyfeed/internal/stack"
-	"github.com/dailyfeed/dailyfeed/internal/web"
 )
 
 // Function is the post-comments function.
@@ -19,30 +18,20 @@ func New() *Function {
 	return &Function{fn.NewHTTP("post-comments", stack.Postgres|stack.Redis, handle)}
 }
 
-func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) {
+func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) (any, error) {
 	// Authenticate the caller if there is a token (anonymous readers like nothing).
 	p, _, err := fn.OptionalAuthenticate(w, r, s.Stack)
 	if err != nil {
-		web.Error(w, r, err)
-		return
+		return nil, err
 	}
 	// Which post.
-	id, err := web.PathID(r, "postId")
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
+	in := fn.Read(w, r)
+	id := in.PathID("postId")
 	// Page by page/size or cursor.
-	q, err := fn.TimelineRequest(r, 20)
-	if err != nil {
-		web.Error(w, r, err)
-		return
+	q := in.Timeline(20)
+	if err := in.Err(); err != nil {
+		return nil, err
 	}
 	// Read the comments (404 for a missing post).
-	out, err := s.Reads().PostComments(r.Context(), p.MemberID, id, q)
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.OK(w, out)
+	return s.Reads().PostComments(r.Context(), p.MemberID, id, q)
 }

@@ -2,15 +2,12 @@ package postcomments_test
 
 import (
 	"fmt"
-	"net/http"
 	"slices"
 	"testing"
 
 	"github.com/dailyfeed/dailyfeed"
 	postcomments "github.com/dailyfeed/dailyfeed/functions/post-comments"
-	"github.com/dailyfeed/dailyfeed/internal/content"
 	"github.com/dailyfeed/dailyfeed/internal/content/contenttest"
-	"github.com/dailyfeed/dailyfeed/internal/paging"
 )
 
 // TestPostComments: top-level comments only, oldest first, with true reply
@@ -29,14 +26,14 @@ func TestPostComments(t *testing.T) {
 	r1 := e.Reply(author, post, c1.ID, "reply 1")
 	e.Reply(reader, post, c1.ID, "reply 2")
 	e.Reply(reader, post, r1.ID, "a reply to a reply: counted on reply 1, not on first")
-	contenttest.Want(t, e.Do(reader, "POST", fmt.Sprintf("/api/comments/%d/like", c2.ID), nil), http.StatusOK, "")
-	contenttest.Want(t, e.Do(author, "POST", fmt.Sprintf("/api/comments/%d/like", c2.ID), nil), http.StatusOK, "")
-	contenttest.Want(t, e.Do(reader, "DELETE", fmt.Sprintf("/api/comments/%d", c3.ID), nil), http.StatusOK, "")
+	e.LikeComment(reader, c2.ID)
+	e.LikeComment(author, c2.ID)
+	e.DeleteComment(reader, c3.ID)
 	e.Comment(reader, e.Post(author, "another post").ID, "elsewhere")
 
 	gone := e.Post(author, "deleted post").ID
 	e.Comment(reader, gone, "on a deleted post")
-	contenttest.Want(t, e.Do(author, "DELETE", fmt.Sprintf("/api/posts/%d", gone), nil), http.StatusOK, "")
+	e.DeletePost(author, gone)
 
 	path := fmt.Sprintf("/api/timeline/posts/%d/comments", post)
 	tests := []struct {
@@ -104,25 +101,11 @@ func TestPostComments(t *testing.T) {
 
 	// Cursor paging visits every comment once, in order, while new comments
 	// arrive (they come after the cursor, so the last page shows them).
-	var seen []int64
-	next := path + "?size=1"
-	for range 20 {
-		res := c.Do("GET", next, nil)
-		contenttest.Want(t, res, http.StatusOK, "")
-		var page paging.Slice[content.Comment]
-		res.Decode(t, &page)
-		seen = append(seen, contenttest.CommentIDs(page.Content)...)
-		if !page.HasNext {
-			break
-		}
-		if page.NextCursor == "" {
-			t.Fatalf("a page with a next page has no cursor: %s", res.Body)
-		}
+	seen := contenttest.CursorIDs(t, c, contenttest.Member{}, path+"?size=1", 20, contenttest.CommentIDs, func(seen []int64) {
 		if len(seen) == 1 {
 			e.Comment(reader, post, "arrives while paging")
 		}
-		next = path + "?size=1&cursor=" + page.NextCursor
-	}
+	})
 	if len(seen) != 4 || !slices.Equal(seen[:3], []int64{c1.ID, c2.ID, c4.ID}) {
 		t.Fatalf("cursor pages %v, want %v then the new comment", seen, []int64{c1.ID, c2.ID, c4.ID})
 	}

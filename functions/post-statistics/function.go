@@ -19,26 +19,19 @@ func New() *Function {
 	return &Function{fn.NewHTTP("post-statistics", stack.Postgres|stack.Redis, handle)}
 }
 
-func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) {
+func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) (any, error) {
 	// Authenticate the caller if there is a token (statistics are as
 	// public as the post).
 	p, _, err := fn.OptionalAuthenticate(w, r, s.Stack)
 	if err != nil {
-		web.Error(w, r, err)
-		return
+		return nil, err
 	}
 	// Which post.
 	id, err := web.PathID(r, "postId")
 	if err != nil {
-		web.Error(w, r, err)
-		return
+		return nil, err
 	}
 	// Read the counts (404 when the author's privacy level hides the post
 	// from the caller).
-	out, err := s.Reads().PostStatistics(r.Context(), p.MemberID, id)
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.OK(w, out)
+	return s.Reads().PostStatistics(r.Context(), p.MemberID, id)
 }

@@ -23,17 +23,17 @@ func TestPostStatistics(t *testing.T) {
 	post := e.Post(author, "counted").ID
 	quiet := e.Post(author, "nothing happened").ID
 	for _, m := range []contenttest.Member{a, b, author} {
-		contenttest.Want(t, e.Do(m, "POST", fmt.Sprintf("/api/posts/%d/like", post), nil), http.StatusOK, "")
+		e.LikePost(m, post)
 	}
-	contenttest.Want(t, e.Do(b, "DELETE", fmt.Sprintf("/api/posts/%d/like", post), nil), http.StatusOK, "")
+	e.UnlikePost(b, post)
 	c1 := e.Comment(a, post, "c1")
 	e.Reply(b, post, c1.ID, "r1")
 	c2 := e.Comment(b, post, "c2, deleted with its reply")
 	e.Reply(a, post, c2.ID, "r2")
-	contenttest.Want(t, e.Do(b, "DELETE", fmt.Sprintf("/api/comments/%d", c2.ID), nil), http.StatusOK, "")
+	e.DeleteComment(b, c2.ID)
 	testenv.Exec(t, e.S, `UPDATE posts SET view_count = 7 WHERE id = $1`, post) // views are update-stats' (tested there)
 	gone := e.Post(author, "deleted").ID
-	contenttest.Want(t, e.Do(author, "DELETE", fmt.Sprintf("/api/posts/%d", gone), nil), http.StatusOK, "")
+	e.DeletePost(author, gone)
 
 	tests := []struct {
 		name   string

@@ -20,25 +20,18 @@ func New() *Function {
 	return &Function{fn.NewHTTP("query-members", stack.Postgres|stack.Redis, handle)}
 }
 
-func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) {
+func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) (any, error) {
 	// Authenticate the caller.
 	p, err := fn.Authenticate(w, r, s.Stack)
 	if err != nil {
-		web.Error(w, r, err)
-		return
+		return nil, err
 	}
 	// Decode {ids}.
 	var in member.Query
 	if err := web.Decode(w, r, &in); err != nil {
-		web.Error(w, r, err)
-		return
+		return nil, err
 	}
 	// Read the summaries of the active members among them, in one query
 	// (cards of those whose privacy level hides them from the caller).
-	summaries, err := s.Members().Query(r.Context(), p.MemberID, in)
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.OK(w, summaries)
+	return s.Members().Query(r.Context(), p.MemberID, in)
 }

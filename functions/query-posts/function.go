@@ -26,28 +26,21 @@ type Request struct {
 	IDs []content.ID `json:"ids"`
 }
 
-func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) {
+func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) (any, error) {
 	// Authenticate the caller if there is a token (anonymous readers like nothing).
 	p, _, err := fn.OptionalAuthenticate(w, r, s.Stack)
 	if err != nil {
-		web.Error(w, r, err)
-		return
+		return nil, err
 	}
 	// Decode {ids}.
 	var in Request
 	if err := web.Decode(w, r, &in); err != nil {
-		web.Error(w, r, err)
-		return
+		return nil, err
 	}
 	ids := make([]int64, len(in.IDs))
 	for i, id := range in.IDs {
 		ids[i] = int64(id)
 	}
 	// Validate and read the posts in one query.
-	out, err := s.Reads().QueryPosts(r.Context(), p.MemberID, ids)
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.OK(w, out)
+	return s.Reads().QueryPosts(r.Context(), p.MemberID, ids)
 }

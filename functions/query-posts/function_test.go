@@ -26,8 +26,8 @@ func TestQueryPosts(t *testing.T) {
 	p2 := e.Post(reader, "p2").ID
 	p3 := e.Post(author, "p3, deleted").ID
 	p4 := e.Post(author, "p4").ID
-	contenttest.Want(t, e.Do(author, "DELETE", fmt.Sprintf("/api/posts/%d", p3), nil), http.StatusOK, "")
-	contenttest.Want(t, e.Do(reader, "POST", fmt.Sprintf("/api/posts/%d/like", p4), nil), http.StatusOK, "")
+	e.DeletePost(author, p3)
+	e.LikePost(reader, p4)
 	e.Comment(reader, p4, "a comment")
 
 	tooMany := make([]int64, timeline.MaxQueryIDs+1)

@@ -21,24 +21,17 @@ func New() *Function {
 	return &Function{fn.NewHTTP("recommend-members", stack.Postgres|stack.Redis, handle)}
 }
 
-func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) {
+func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) (any, error) {
 	// Authenticate the caller: recommendations are theirs.
 	p, err := fn.Authenticate(w, r, s.Stack)
 	if err != nil {
-		web.Error(w, r, err)
-		return
+		return nil, err
 	}
 	// Page by page/size.
 	q, err := web.PageOf(r, 10)
 	if err != nil {
-		web.Error(w, r, err)
-		return
+		return nil, err
 	}
 	// Read the newest members the caller does not follow.
-	out, err := follow.Lists{DB: s.DB}.Recommend(r.Context(), p.MemberID, q)
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.OK(w, out)
+	return follow.Lists{DB: s.DB}.Recommend(r.Context(), p.MemberID, q)
 }

@@ -1,7 +1,6 @@
 package recommendmembers_test
 
 import (
-	"fmt"
 	"net/http"
 	"slices"
 	"testing"
@@ -22,8 +21,8 @@ func TestRecommendMembers(t *testing.T) {
 	e := contenttest.New(t, dailyfeed.Functions())
 	c := e.Client(recommendmembers.New())
 	me, a, followed, b, gone, newest := e.Member(), e.Member(), e.Member(), e.Member(), e.Member(), e.Member()
-	contenttest.Want(t, e.Do(me, "POST", fmt.Sprintf("/api/members/follow/%d", followed.ID), nil), http.StatusCreated, "")
-	contenttest.Want(t, e.Do(a, "POST", fmt.Sprintf("/api/members/follow/%d", me.ID), nil), http.StatusCreated, "") // a follows me: still recommended to me
+	e.Follow(me, followed)
+	e.Follow(a, me) // a follows me: still recommended to me
 	testenv.Exec(t, e.S, `UPDATE members SET status = 'DEACTIVATED' WHERE id = $1`, gone.ID)
 
 	forMe := []int64{newest.ID, b.ID, a.ID}

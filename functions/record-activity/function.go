@@ -13,34 +13,24 @@ import (
 	"github.com/cloudevents/sdk-go/v2/event"
 
 	"github.com/dailyfeed/dailyfeed/internal/fn"
-	"github.com/dailyfeed/dailyfeed/internal/sink"
 	"github.com/dailyfeed/dailyfeed/internal/stack"
 )
 
 // Function is the record-activity function.
-type Function struct {
-	fn.Event
-}
+type Function struct{ fn.Sink }
 
-// New returns the function; it does no I/O.
+// New returns the function; it does no I/O. Its Receive records the
+// activity of each event (fn.Sink).
 func New() *Function {
-	f := &Function{}
-	f.Event = fn.NewEvent("record-activity", stack.Postgres|stack.Redis, sink.Sink(f.Receive))
-	return f
+	return &Function{fn.NewSink("record-activity", stack.Postgres|stack.Redis, record)}
 }
 
-// Receive records the activity of one event.
-func (f *Function) Receive(ctx context.Context, e event.Event) error {
-	ctx, span := sink.Start(ctx, f.Name(), e)
-	defer span.End()
-	s := f.Deps()
-	if s == nil {
-		return sink.NotStarted(f.Name())
-	}
+// record records the activity of one event.
+func record(ctx context.Context, s *fn.Deps, e event.Event) error {
 	// Parse, pre-check, upsert, mark: one call into the domain.
 	outcome, err := s.Activity().Record(ctx, e)
 	if err == nil {
 		slog.DebugContext(ctx, "activity", "event", e.ID(), "outcome", outcome.String())
 	}
-	return sink.Result(ctx, f.Name(), e, err)
+	return err
 }

@@ -31,13 +31,12 @@ type Response struct {
 	ExpiresIn   int64  `json:"expiresIn"` // seconds
 }
 
-func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) {
+func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) (any, error) {
 	// Read the refresh token: the JSON body's if there is one, else the cookie.
 	var in Request
 	if r.ContentLength != 0 {
 		if err := web.Decode(w, r, &in); err != nil {
-			web.Error(w, r, err)
-			return
+			return nil, err
 		}
 	}
 	if in.RefreshToken == "" {
@@ -48,14 +47,13 @@ func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) {
 	sess, err := s.Tokens().Refresh(r.Context(), in.RefreshToken)
 	if err != nil {
 		fn.ReloginOnError(w, err)
-		web.Error(w, r, err)
-		return
+		return nil, err
 	}
 	// New access token in header and body, new refresh cookie.
 	fn.SetSession(w, s.Stack, sess)
-	web.OK(w, Response{
+	return Response{
 		AccessToken: sess.Access.Token,
 		TokenType:   "Bearer",
 		ExpiresIn:   sess.Access.ExpiresIn(s.Now()),
-	})
+	}, nil
 }

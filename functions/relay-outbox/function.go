@@ -8,38 +8,22 @@ package relayoutbox
 
 import (
 	"context"
-	"errors"
 	"log/slog"
-
-	"github.com/cloudevents/sdk-go/v2/event"
 
 	"github.com/dailyfeed/dailyfeed/internal/fn"
 	"github.com/dailyfeed/dailyfeed/internal/outbox"
-	"github.com/dailyfeed/dailyfeed/internal/sink"
 	"github.com/dailyfeed/dailyfeed/internal/stack"
 )
 
 // Function is the relay-outbox function.
-type Function struct {
-	fn.Event
-}
+type Function struct{ fn.Job }
 
-// New returns the function; it does no I/O.
+// New returns the function; it does no I/O. Its Receive runs one relay
+// pass (Run) for a PingSource event (fn.Job). An error (the database
+// failed) makes the event be retried; Kafka being down is not an error:
+// the events wait for the next run.
 func New() *Function {
-	f := &Function{}
-	f.Event = fn.NewEvent("relay-outbox", stack.Postgres|stack.Kafka, sink.Sink(f.Receive))
-	return f
-}
-
-// Receive runs one relay pass for a PingSource event. An error (the
-// database failed) makes the event be retried; Kafka being down is not an
-// error: the events wait for the next run.
-func (f *Function) Receive(ctx context.Context, _ event.Event) error {
-	s := f.Stack()
-	if s == nil {
-		return errors.New("relay-outbox: not started")
-	}
-	return Run(ctx, s)
+	return &Function{fn.NewJob("relay-outbox", stack.Postgres|stack.Kafka, Run)}
 }
 
 // Run runs one relay pass over the stack's outbox, whose publisher (its

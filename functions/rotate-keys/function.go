@@ -6,36 +6,20 @@ package rotatekeys
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 
-	"github.com/cloudevents/sdk-go/v2/event"
-
 	"github.com/dailyfeed/dailyfeed/internal/fn"
-	"github.com/dailyfeed/dailyfeed/internal/sink"
 	"github.com/dailyfeed/dailyfeed/internal/stack"
 )
 
 // Function is the rotate-keys function.
-type Function struct {
-	fn.Event
-}
+type Function struct{ fn.Job }
 
-// New returns the function; it does no I/O.
+// New returns the function; it does no I/O. Its Receive runs the rotation
+// (Run) for a PingSource event; an error makes the event be retried
+// (fn.Job).
 func New() *Function {
-	f := &Function{}
-	f.Event = fn.NewEvent("rotate-keys", stack.Postgres|stack.Redis, sink.Sink(f.Receive))
-	return f
-}
-
-// Receive runs the rotation for a PingSource event. An error makes the
-// event be retried.
-func (f *Function) Receive(ctx context.Context, _ event.Event) error {
-	s := f.Stack()
-	if s == nil {
-		return errors.New("rotate-keys: not started")
-	}
-	return Run(ctx, s)
+	return &Function{fn.NewJob("rotate-keys", stack.Postgres|stack.Redis, Run)}
 }
 
 // Run rotates the signing keys. It is idempotent and safe to run from

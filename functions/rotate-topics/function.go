@@ -12,35 +12,20 @@ import (
 	"errors"
 	"log/slog"
 
-	"github.com/cloudevents/sdk-go/v2/event"
-
 	"github.com/dailyfeed/dailyfeed/internal/fn"
-	"github.com/dailyfeed/dailyfeed/internal/sink"
 	"github.com/dailyfeed/dailyfeed/internal/stack"
 	"github.com/dailyfeed/dailyfeed/kafka"
 	"github.com/dailyfeed/dailyfeed/kafka/rotation"
 )
 
 // Function is the rotate-topics function.
-type Function struct {
-	fn.Event
-}
+type Function struct{ fn.Job }
 
-// New returns the function; it does no I/O.
+// New returns the function; it does no I/O. Its Receive runs one rotation
+// (Run) for a PingSource event (fn.Job). An error (Kafka or the Kubernetes
+// API failed) makes the event be retried.
 func New() *Function {
-	f := &Function{}
-	f.Event = fn.NewEvent("rotate-topics", stack.Kafka, sink.Sink(f.Receive))
-	return f
-}
-
-// Receive runs one rotation for a PingSource event. An error (Kafka or the
-// Kubernetes API failed) makes the event be retried.
-func (f *Function) Receive(ctx context.Context, _ event.Event) error {
-	s := f.Stack()
-	if s == nil {
-		return errors.New("rotate-topics: not started")
-	}
-	return Run(ctx, s)
+	return &Function{fn.NewJob("rotate-topics", stack.Kafka, Run)}
 }
 
 // Run runs one rotation over the stack's Kafka admin, on the stack's clock,

@@ -12,19 +12,9 @@ import (
 	"github.com/dailyfeed/dailyfeed/internal/search/searchtest"
 )
 
-func ids(s paging.Slice[search.CommentHit]) []int64 {
-	out := []int64{}
-	for _, h := range s.Content {
-		out = append(out, h.ID)
-	}
-	return out
-}
-
 func wantIDs(t *testing.T, keyword string, got paging.Slice[search.CommentHit], want ...int64) {
 	t.Helper()
-	if fmt.Sprint(ids(got)) != fmt.Sprint(want) {
-		t.Errorf("search %q = %v, want %v", keyword, ids(got), want)
-	}
+	searchtest.WantIDs(t, keyword, searchtest.CommentIDs(got.Content), want...)
 }
 
 func TestSearchComments(t *testing.T) {
@@ -49,7 +39,7 @@ func TestSearchComments(t *testing.T) {
 	wantIDs(t, "했어요", e.Comments(reader, "했어요", -1, -1))
 
 	// The comment shape, liked for the reader.
-	contenttest.Want(t, e.Do(author, "POST", fmt.Sprintf("/api/comments/%d/like", c.ID), nil), http.StatusOK, "")
+	e.LikeComment(author, c.ID)
 	h := e.Comments(author, "공부", -1, -1).Content[0]
 	if h.PostID != post.ID || h.AuthorID != reader.ID || h.ReplyCount != 1 || h.LikeCount != 1 || !h.Liked || h.ParentID != nil {
 		t.Errorf("hit = %+v", h)
@@ -59,7 +49,7 @@ func TestSearchComments(t *testing.T) {
 	}
 
 	// A deleted comment takes its replies with it; both disappear.
-	contenttest.Want(t, e.Do(reader, "DELETE", fmt.Sprintf("/api/comments/%d", c.ID), nil), http.StatusOK, "")
+	e.DeleteComment(reader, c.ID)
 	wantIDs(t, "한국어", e.Comments(reader, "한국어", -1, -1))
 }
 
@@ -72,9 +62,9 @@ func TestCommentsOfADeletedPostDisappear(t *testing.T) {
 	e.Comment(author, post.ID, "사라질 댓글")
 	kept := e.Comment(author, other.ID, "남을 댓글")
 	if got := e.Comments(author, "댓글", -1, -1); len(got.Content) != 2 {
-		t.Fatalf("hits = %v, want 2", ids(got))
+		t.Fatalf("hits = %v, want 2", searchtest.CommentIDs(got.Content))
 	}
-	contenttest.Want(t, e.Do(author, "DELETE", fmt.Sprintf("/api/posts/%d", post.ID), nil), http.StatusOK, "")
+	e.DeletePost(author, post.ID)
 	got := e.Comments(author, "댓글", -1, -1)
 	wantIDs(t, "댓글", got, kept.ID)
 	if *got.TotalElements != 1 {
@@ -98,7 +88,7 @@ func TestCommentsPagingAndValidation(t *testing.T) {
 		if *s.TotalElements != 7 || *s.TotalPages != 3 || s.HasNext != (page < 2) {
 			t.Errorf("page %d: total %d pages %d hasNext %v", page, *s.TotalElements, *s.TotalPages, s.HasNext)
 		}
-		got = append(got, ids(s)...)
+		got = append(got, searchtest.CommentIDs(s.Content)...)
 	}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("pages = %v, want %v", got, want)

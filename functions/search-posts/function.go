@@ -8,7 +8,6 @@ import (
 
 	"github.com/dailyfeed/dailyfeed/internal/fn"
 	"github.com/dailyfeed/dailyfeed/internal/stack"
-	"github.com/dailyfeed/dailyfeed/internal/web"
 )
 
 // Function is the search-posts function.
@@ -20,25 +19,18 @@ func New() *Function {
 	return &Function{fn.NewHTTP("search-posts", stack.Postgres|stack.Redis, handle)}
 }
 
-func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) {
+func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) (any, error) {
 	// Authenticate the caller: liked is theirs, and a search is the
 	// costliest read, so it is tied to a member.
 	p, err := fn.Authenticate(w, r, s.Stack)
 	if err != nil {
-		web.Error(w, r, err)
-		return
+		return nil, err
 	}
 	// Validate the keyword (2–100 characters) and the page.
 	kw, page, err := fn.SearchRequest(r)
 	if err != nil {
-		web.Error(w, r, err)
-		return
+		return nil, err
 	}
 	// Rank the matches and read the page's posts with their snippets.
-	hits, err := s.Search().Posts(r.Context(), p.MemberID, kw, page)
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.OK(w, hits)
+	return s.Search().Posts(r.Context(), p.MemberID, kw, page)
 }

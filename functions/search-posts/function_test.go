@@ -13,20 +13,9 @@ import (
 	"github.com/dailyfeed/dailyfeed/internal/search/searchtest"
 )
 
-// ids returns the post ids of a page, in order.
-func ids(s paging.Slice[search.PostHit]) []int64 {
-	out := []int64{}
-	for _, h := range s.Content {
-		out = append(out, h.ID)
-	}
-	return out
-}
-
 func wantIDs(t *testing.T, keyword string, got paging.Slice[search.PostHit], want ...int64) {
 	t.Helper()
-	if fmt.Sprint(ids(got)) != fmt.Sprint(want) {
-		t.Errorf("search %q = %v, want %v", keyword, ids(got), want)
-	}
+	searchtest.WantIDs(t, keyword, searchtest.PostIDs(got.Content), want...)
 }
 
 func TestKoreanSubstrings(t *testing.T) {
@@ -178,7 +167,7 @@ func TestDeletedPostDisappears(t *testing.T) {
 	contenttest.Want(t, res, http.StatusOK, "")
 	for _, kw := range []string{"게시물", "사라질", "vanishing", "사", "질"} {
 		got := e.Posts(reader, kw, -1, -1)
-		for _, id := range ids(got) {
+		for _, id := range searchtest.PostIDs(got.Content) {
 			if id == gone.ID {
 				t.Errorf("search %q still finds the deleted post", kw)
 			}
@@ -266,7 +255,7 @@ func TestPagingIsStable(t *testing.T) {
 		if *s.TotalElements != 23 || *s.TotalPages != 3 || s.Page != page || s.Size != 10 || s.HasNext != (page < 2) {
 			t.Errorf("page %d: total %d pages %d hasNext %v", page, *s.TotalElements, *s.TotalPages, s.HasNext)
 		}
-		got = append(got, ids(s)...)
+		got = append(got, searchtest.PostIDs(s.Content)...)
 	}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("pages = %v\nwant %v", got, want)
@@ -287,7 +276,7 @@ func TestHitIsTheTimelinePost(t *testing.T) {
 	e := searchtest.New(t, dailyfeed.Functions())
 	author, reader := e.Member(), e.Member()
 	p := e.Post(author, "hydrated 게시물")
-	contenttest.Want(t, e.Do(reader, "POST", fmt.Sprintf("/api/posts/%d/like", p.ID), nil), http.StatusOK, "")
+	e.LikePost(reader, p.ID)
 	e.Comment(reader, p.ID, "nice")
 	e.Comment(author, p.ID, "thanks")
 

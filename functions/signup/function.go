@@ -19,20 +19,18 @@ func New() *Function {
 	return &Function{fn.NewHTTP("signup", stack.Postgres|stack.Redis, handle)}
 }
 
-func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) {
+func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) (any, error) {
 	// Decode the sign-up request.
 	var in member.Signup
 	if err := web.Decode(w, r, &in); err != nil {
-		web.Error(w, r, err)
-		return
+		return nil, err
 	}
 	// Validate, hash the password and create the member (409 on a taken
 	// e-mail or handle).
 	profile, err := s.Members().Signup(r.Context(), in)
 	if err != nil {
-		web.Error(w, r, err)
-		return
+		return nil, err
 	}
 	// Answer 201 with the new member's profile.
-	web.Created(w, profile)
+	return web.Created(profile), nil
 }

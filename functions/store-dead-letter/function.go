@@ -14,40 +14,31 @@ import (
 
 	"github.com/dailyfeed/dailyfeed/internal/deadletter"
 	"github.com/dailyfeed/dailyfeed/internal/fn"
-	"github.com/dailyfeed/dailyfeed/internal/sink"
 	"github.com/dailyfeed/dailyfeed/internal/stack"
 )
 
 // Function is the store-dead-letter function.
-type Function struct {
-	fn.Event
-}
+type Function struct{ fn.Sink }
 
-// New returns the function; it does no I/O.
+// New returns the function; it does no I/O. Its Receive keeps each
+// dead-lettered event (fn.Sink).
 func New() *Function {
-	f := &Function{}
-	f.Event = fn.NewEvent("store-dead-letter", stack.Postgres, sink.Sink(f.Receive))
-	return f
+	return &Function{fn.NewSink("store-dead-letter", stack.Postgres, keep)}
 }
 
-// Receive keeps one dead-lettered event.
-func (f *Function) Receive(ctx context.Context, e event.Event) error {
-	ctx, span := sink.Start(ctx, f.Name(), e)
-	defer span.End()
-	s := f.Stack()
-	if s == nil {
-		return sink.NotStarted(f.Name())
-	}
+// keep keeps one dead-lettered event.
+func keep(ctx context.Context, s *fn.Deps, e event.Event) error {
 	l, err := deadletter.Store{DB: s.DB, Now: s.Now}.Keep(ctx, e)
-	if err == nil {
-		log := slog.With("id", l.ID, "event", l.EventID, "type", l.EventType, "sink", l.Sink, "attempts", l.Attempts)
-		status := ""
-		if l.ErrorCode != nil {
-			log = log.With("code", *l.ErrorCode)
-			status = strconv.Itoa(*l.ErrorCode)
-		}
-		s.Observe().DeadLetterKept(l.Sink, status)
-		log.WarnContext(ctx, "dead letter kept")
+	if err != nil {
+		return err
 	}
-	return sink.Result(ctx, f.Name(), e, err)
+	log := slog.With("id", l.ID, "event", l.EventID, "type", l.EventType, "sink", l.Sink, "attempts", l.Attempts)
+	status := ""
+	if l.ErrorCode != nil {
+		log = log.With("code", *l.ErrorCode)
+		status = strconv.Itoa(*l.ErrorCode)
+	}
+	s.Observe().DeadLetterKept(l.Sink, status)
+	log.WarnContext(ctx, "dead letter kept")
+	return nil
 }

@@ -22,22 +22,22 @@ import (
 	"github.com/dailyfeed/dailyfeed/internal/errcode"
 	"github.com/dailyfeed/dailyfeed/internal/fn"
 	"github.com/dailyfeed/dailyfeed/internal/image"
-	"github.com/dailyfeed/dailyfeed/internal/sink"
 	"github.com/dailyfeed/dailyfeed/internal/stack"
 	"github.com/dailyfeed/dailyfeed/kafka"
 )
 
 // Function is the thumbnail-image function.
 type Function struct {
-	fn.Event
+	fn.Sink
 	once    sync.Once
 	limiter *image.Limiter
 }
 
-// New returns the function; it does no I/O.
+// New returns the function; it does no I/O. Its Receive makes the
+// thumbnails of the originals each notification reports (fn.Sink).
 func New() *Function {
 	f := &Function{}
-	f.Event = fn.NewEvent("thumbnail-image", stack.Postgres|stack.S3, sink.Sink(f.Receive))
+	f.Sink = fn.NewSink("thumbnail-image", stack.Postgres|stack.S3, f.handle)
 	return f
 }
 
@@ -48,17 +48,7 @@ func (f *Function) Limiter(s *stack.Stack) *image.Limiter {
 	return f.limiter
 }
 
-// Receive makes the thumbnails of the originals one notification reports.
-func (f *Function) Receive(ctx context.Context, e event.Event) error {
-	ctx, span := sink.Start(ctx, f.Name(), e)
-	defer span.End()
-	s := f.Deps()
-	if s == nil {
-		return sink.NotStarted(f.Name())
-	}
-	return sink.Result(ctx, f.Name(), e, f.handle(ctx, s, e))
-}
-
+// handle makes the thumbnails of the originals one notification reports.
 func (f *Function) handle(ctx context.Context, s *fn.Deps, e event.Event) error {
 	if e.Type() != kafka.NotCloudEventType {
 		return errcode.Errorf(image.BadNotification, "event type %q is not a wrapped Kafka record (%s)", e.Type(), kafka.NotCloudEventType)

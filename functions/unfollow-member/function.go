@@ -18,24 +18,17 @@ func New() *Function {
 	return &Function{fn.NewHTTP("unfollow-member", stack.Postgres|stack.Redis|stack.Kafka, handle)}
 }
 
-func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) {
+func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) (any, error) {
 	// Authenticate the caller: the caller is the follower.
 	p, err := fn.Authenticate(w, r, s.Stack)
 	if err != nil {
-		web.Error(w, r, err)
-		return
+		return nil, err
 	}
 	// Whom to unfollow.
 	id, err := web.PathID(r, "memberId")
 	if err != nil {
-		web.Error(w, r, err)
-		return
+		return nil, err
 	}
 	// Unfollow (404 when not following) with its MEMBER_UNFOLLOW event.
-	res, err := s.Follows().Unfollow(r.Context(), p.MemberID, id)
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.OK(w, res)
+	return s.Follows().Unfollow(r.Context(), p.MemberID, id)
 }

@@ -18,26 +18,18 @@ func New() *Function {
 	return &Function{fn.NewHTTP("unlike-comment", stack.Postgres|stack.Redis|stack.Kafka, handle)}
 }
 
-func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) {
+func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) (any, error) {
 	// Authenticate the caller: only their own like is cancelled.
 	p, err := fn.Authenticate(w, r, s.Stack)
 	if err != nil {
-		web.Error(w, r, err)
-		return
+		return nil, err
 	}
 	// Which comment.
 	id, err := web.PathID(r, "commentId")
 	if err != nil {
-		web.Error(w, r, err)
-		return
+		return nil, err
 	}
 	// Cancel the like (404 when there is none) with its
-	// LIKE_COMMENT_CANCEL event.
-	count, err := s.Content().UnlikeComment(r.Context(), p.MemberID, id)
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	// Answer the new like count.
-	web.OK(w, count)
+	// LIKE_COMMENT_CANCEL event, and answer the new like count.
+	return s.Content().UnlikeComment(r.Context(), p.MemberID, id)
 }

@@ -7,7 +7,6 @@ import (
 	"github.com/dailyfeed/dailyfeed/internal/content"
 	"github.com/dailyfeed/dailyfeed/internal/fn"
 	"github.com/dailyfeed/dailyfeed/internal/stack"
-	"github.com/dailyfeed/dailyfeed/internal/web"
 )
 
 // Function is the update-comment function.
@@ -19,30 +18,21 @@ func New() *Function {
 	return &Function{fn.NewHTTP("update-comment", stack.Postgres|stack.Redis|stack.Kafka, handle)}
 }
 
-func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) {
+func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) (any, error) {
 	// Authenticate the caller: only the author changes a comment.
 	p, err := fn.Authenticate(w, r, s.Stack)
 	if err != nil {
-		web.Error(w, r, err)
-		return
+		return nil, err
 	}
 	// Which comment, and its new {content}.
-	id, err := web.PathID(r, "commentId")
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
+	req := fn.Read(w, r)
+	id := req.PathID("commentId")
 	var in content.CommentUpdate
-	if err := web.Decode(w, r, &in); err != nil {
-		web.Error(w, r, err)
-		return
+	req.Decode(&in)
+	if err := req.Err(); err != nil {
+		return nil, err
 	}
 	// Validate, then update it if it is the caller's (403 otherwise), with
 	// its COMMENT_UPDATE event.
-	c, err := s.Content().UpdateComment(r.Context(), p.MemberID, id, in)
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.OK(w, c)
+	return s.Content().UpdateComment(r.Context(), p.MemberID, id, in)
 }

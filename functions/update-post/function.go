@@ -7,7 +7,6 @@ import (
 	"github.com/dailyfeed/dailyfeed/internal/content"
 	"github.com/dailyfeed/dailyfeed/internal/fn"
 	"github.com/dailyfeed/dailyfeed/internal/stack"
-	"github.com/dailyfeed/dailyfeed/internal/web"
 )
 
 // Function is the update-post function.
@@ -19,30 +18,21 @@ func New() *Function {
 	return &Function{fn.NewHTTP("update-post", stack.Postgres|stack.Redis|stack.Kafka, handle)}
 }
 
-func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) {
+func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) (any, error) {
 	// Authenticate the caller: only the author changes a post.
 	p, err := fn.Authenticate(w, r, s.Stack)
 	if err != nil {
-		web.Error(w, r, err)
-		return
+		return nil, err
 	}
 	// Which post, and the change {title, content} (absent fields stay).
-	id, err := web.PathID(r, "postId")
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
+	req := fn.Read(w, r)
+	id := req.PathID("postId")
 	var in content.PostUpdate
-	if err := web.Decode(w, r, &in); err != nil {
-		web.Error(w, r, err)
-		return
+	req.Decode(&in)
+	if err := req.Err(); err != nil {
+		return nil, err
 	}
 	// Validate, then update it if it is the caller's (403 otherwise), with
 	// its POST_UPDATE event.
-	post, err := s.Content().UpdatePost(r.Context(), p.MemberID, id, in)
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.OK(w, post)
+	return s.Content().UpdatePost(r.Context(), p.MemberID, id, in)
 }

@@ -20,24 +20,17 @@ func New() *Function {
 	return &Function{fn.NewHTTP("update-profile", stack.Postgres|stack.Redis, handle)}
 }
 
-func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) {
+func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) (any, error) {
 	// Authenticate the caller.
 	p, err := fn.Authenticate(w, r, s.Stack)
 	if err != nil {
-		web.Error(w, r, err)
-		return
+		return nil, err
 	}
 	// Decode the changes (null fields stay unchanged).
 	var in member.ProfileUpdate
 	if err := web.Decode(w, r, &in); err != nil {
-		web.Error(w, r, err)
-		return
+		return nil, err
 	}
 	// Validate and apply them.
-	profile, err := s.Members().UpdateProfile(r.Context(), p.MemberID, in)
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.OK(w, profile)
+	return s.Members().UpdateProfile(r.Context(), p.MemberID, in)
 }

@@ -36,7 +36,8 @@ func (e env) upload(t *testing.T, path string, body io.Reader, contentType strin
 		r.Header.Set("Authorization", e.token)
 	}
 	w := httptest.NewRecorder()
-	handle(w, r, fn.NewDeps(e.s, "upload-image"))
+	out, err := handle(w, r, fn.NewDeps(e.s, "upload-image"))
+	fn.Answer(w, r, out, err)
 	return w, imagetest.Decode(t, w.Body.Bytes())
 }
 

@@ -17,7 +17,6 @@ import (
 	"github.com/dailyfeed/dailyfeed/internal/fn"
 	"github.com/dailyfeed/dailyfeed/internal/image"
 	"github.com/dailyfeed/dailyfeed/internal/stack"
-	"github.com/dailyfeed/dailyfeed/internal/web"
 )
 
 // Function is the view-image function.
@@ -29,45 +28,43 @@ func New() *Function {
 	return &Function{fn.NewHTTP("view-image", stack.Postgres|stack.S3, handle)}
 }
 
-func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) {
-	view(w, r, s, image.DefaultOptions)
+func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) (any, error) {
+	return view(w, r, s, image.DefaultOptions)
 }
 
-func view(w http.ResponseWriter, r *http.Request, s *fn.Deps, opts image.Options) {
+// view answers a redirect or the image's bytes itself (fn.Written), or
+// returns the error to answer.
+func view(w http.ResponseWriter, r *http.Request, s *fn.Deps, opts image.Options) (any, error) {
 	// Validate the id strictly (nothing but a canonical id reaches a key)
 	// and the thumbnail flag.
 	id, err := image.ParseID(r.PathValue("imageId"))
 	if err != nil {
-		web.Error(w, r, errcode.New(image.NotFound, "image not found"))
-		return
+		return nil, errcode.New(image.NotFound, "image not found")
 	}
 	thumb, err := thumbnail(r)
 	if err != nil {
-		web.Error(w, r, err)
-		return
+		return nil, err
 	}
 	// Find the image; a missing or deleted one is 404.
 	svc := s.Images(opts)
 	img, err := svc.Get(r.Context(), id)
 	if err != nil {
-		web.Error(w, r, err)
-		return
+		return nil, err
 	}
 	v := img.Variant(thumb)
 	// Either send the client to a short-lived presigned URL...
 	if opts.Redirect {
 		u, err := svc.PresignURL(r.Context(), v)
 		if err != nil {
-			web.Error(w, r, err)
-			return
+			return nil, err
 		}
 		w.Header().Set("Cache-Control", "private, max-age=60")
 		http.Redirect(w, r, u, http.StatusFound)
-		return
+		return fn.Written, nil
 	}
 	// ...or serve the bytes: they never change, so the ETag is strong and
 	// the client may cache them for a year.
-	serve(w, r, svc, v)
+	return serve(w, r, svc, v)
 }
 
 // thumbnail reads ?thumbnail=true|false (absent is false).
@@ -83,20 +80,19 @@ func thumbnail(r *http.Request) (bool, error) {
 	return b, nil
 }
 
-func serve(w http.ResponseWriter, r *http.Request, svc *image.Service, v image.Variant) {
+func serve(w http.ResponseWriter, r *http.Request, svc *image.Service, v image.Variant) (any, error) {
 	h := w.Header()
 	h.Set("ETag", v.ETag)
 	h.Set("Cache-Control", image.CacheControl)
 	if matches(r.Header.Get("If-None-Match"), v.ETag) {
 		w.WriteHeader(http.StatusNotModified)
-		return
+		return fn.Written, nil
 	}
 	body, err := svc.Open(r.Context(), v)
 	if err != nil {
 		h.Del("ETag")
 		h.Del("Cache-Control")
-		web.Error(w, r, err)
-		return
+		return nil, err
 	}
 	defer body.Close()
 	h.Set("Content-Type", v.ContentType)
@@ -104,11 +100,12 @@ func serve(w http.ResponseWriter, r *http.Request, svc *image.Service, v image.V
 	h.Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(http.StatusOK)
 	if r.Method == http.MethodHead {
-		return
+		return fn.Written, nil
 	}
 	if _, err := io.Copy(w, body); err != nil {
 		slog.DebugContext(r.Context(), "send image", "key", v.Key, "err", err)
 	}
+	return fn.Written, nil
 }
 
 // matches reports whether an If-None-Match header names etag (weak

@@ -34,7 +34,8 @@ func get(t *testing.T, s *stack.Stack, opts image.Options, method, id, query str
 		r.Header[k] = v
 	}
 	w := httptest.NewRecorder()
-	view(w, r, fn.NewDeps(s, "view-image"), opts)
+	out, err := view(w, r, fn.NewDeps(s, "view-image"), opts)
+	fn.Answer(w, r, out, err)
 	return w
 }
 

@@ -107,10 +107,7 @@ func (s *Service) likePost(ctx context.Context, t events.Type, member, id, delta
 			return events.Payload{}, err
 		}
 		if delta > 0 {
-			if err := requireShown(ctx, tx, member, id, ErrPostNotFound); err != nil {
-				return events.Payload{}, err
-			}
-			if err := requireActive(ctx, tx, author); err != nil {
+			if err := requireInteraction(ctx, tx, member, id, ErrPostNotFound, author); err != nil {
 				return events.Payload{}, err
 			}
 			err = insertPostLike(ctx, tx, id, member, now)
@@ -143,10 +140,7 @@ func (s *Service) CreateComment(ctx context.Context, author int64, in NewComment
 		if err != nil {
 			return events.Payload{}, err
 		}
-		if err := requireShown(ctx, tx, author, postID, ErrPostNotFound); err != nil {
-			return events.Payload{}, err // rolls the count back
-		}
-		if err := requireActive(ctx, tx, postAuthor); err != nil {
+		if err := requireInteraction(ctx, tx, author, postID, ErrPostNotFound, postAuthor); err != nil {
 			return events.Payload{}, err // rolls the count back
 		}
 		id, err := insertComment(ctx, tx, author, postID, nil, 0, *in.Content, now)
@@ -189,10 +183,7 @@ func (s *Service) CreateReply(ctx context.Context, author int64, in NewReply) (C
 		if err != nil {
 			return events.Payload{}, err
 		}
-		if err := requireShown(ctx, tx, author, postID, ErrCommentNotFound); err != nil {
-			return events.Payload{}, err // rolls the count back
-		}
-		if err := requireActive(ctx, tx, postAuthor, parent.author); err != nil {
+		if err := requireInteraction(ctx, tx, author, postID, ErrCommentNotFound, postAuthor, parent.author); err != nil {
 			return events.Payload{}, err // rolls the count back
 		}
 		if _, err := bumpComment(ctx, tx, parentID, 0, 1); err != nil {
@@ -298,10 +289,7 @@ func (s *Service) likeComment(ctx context.Context, t events.Type, member, id, de
 			return events.Payload{}, err
 		}
 		if delta > 0 {
-			if err := requireShown(ctx, tx, member, c.postID, ErrCommentNotFound); err != nil {
-				return events.Payload{}, err
-			}
-			if err := requireActive(ctx, tx, c.author); err != nil {
+			if err := requireInteraction(ctx, tx, member, c.postID, ErrCommentNotFound, c.author); err != nil {
 				return events.Payload{}, err
 			}
 			err = insertCommentLike(ctx, tx, id, member, now)

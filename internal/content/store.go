@@ -232,27 +232,14 @@ func bumpPost(ctx context.Context, tx postgres.DB, id int64, likes, comments int
 }
 
 func insertPostLike(ctx context.Context, tx postgres.DB, post, member int64, now time.Time) error {
-	tag, err := tx.Exec(ctx, `
+	return postgres.ExecOne(ctx, tx, ErrAlreadyLiked, "insert post like", `
 		INSERT INTO post_likes (post_id, member_id, created_at) VALUES ($1, $2, $3)
 		ON CONFLICT DO NOTHING`, post, member, now)
-	if err != nil {
-		return fmt.Errorf("insert post like: %w", err)
-	}
-	if tag.RowsAffected() == 0 {
-		return ErrAlreadyLiked
-	}
-	return nil
 }
 
 func deletePostLike(ctx context.Context, tx postgres.DB, post, member int64) error {
-	tag, err := tx.Exec(ctx, `DELETE FROM post_likes WHERE post_id = $1 AND member_id = $2`, post, member)
-	if err != nil {
-		return fmt.Errorf("delete post like: %w", err)
-	}
-	if tag.RowsAffected() == 0 {
-		return ErrLikeNotFound
-	}
-	return nil
+	return postgres.ExecOne(ctx, tx, ErrLikeNotFound, "delete post like",
+		`DELETE FROM post_likes WHERE post_id = $1 AND member_id = $2`, post, member)
 }
 
 // commentRow is what the writes need of a comment.
@@ -282,10 +269,12 @@ func selectComment(ctx context.Context, tx postgres.DB, id int64, lock string) (
 	return c, nil
 }
 
-// requireShown refuses (with missing, the answer to a missing post or
-// comment) reader's new interaction with the post id or a comment on it
-// when the post author's privacy level hides the post from reader.
-func requireShown(ctx context.Context, tx postgres.DB, reader, id int64, missing error) error {
+// requireInteraction refuses reader's new interaction (a like, a comment,
+// a reply) with the post id or a comment on it: with missing, the answer
+// to a missing post or comment, when the post author's privacy level hides
+// the post from reader; then 409 AUTHOR_DEACTIVATED when any of authors,
+// those of the content it touches, is no longer an active member.
+func requireInteraction(ctx context.Context, tx postgres.DB, reader, id int64, missing error, authors ...int64) error {
 	var shown bool
 	err := tx.QueryRow(ctx, `SELECT `+member.VisibleSQL("m", "$1")+`
 		FROM posts p JOIN members m ON m.id = p.author_id WHERE p.id = $2`, reader, id).Scan(&shown)
@@ -295,14 +284,8 @@ func requireShown(ctx context.Context, tx postgres.DB, reader, id int64, missing
 	if !shown {
 		return missing
 	}
-	return nil
-}
-
-// requireActive refuses (409 AUTHOR_DEACTIVATED) an interaction with
-// content of any of authors that is no longer an active member.
-func requireActive(ctx context.Context, tx postgres.DB, authors ...int64) error {
 	var inactive bool
-	err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM members WHERE id = ANY($1) AND status <> 'ACTIVE')`, authors).Scan(&inactive)
+	err = tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM members WHERE id = ANY($1) AND status <> 'ACTIVE')`, authors).Scan(&inactive)
 	if err != nil {
 		return fmt.Errorf("select author status: %w", err)
 	}
@@ -401,25 +384,12 @@ func deleteSubtree(ctx context.Context, tx postgres.DB, id int64, now time.Time)
 }
 
 func insertCommentLike(ctx context.Context, tx postgres.DB, comment, member int64, now time.Time) error {
-	tag, err := tx.Exec(ctx, `
+	return postgres.ExecOne(ctx, tx, ErrAlreadyLiked, "insert comment like", `
 		INSERT INTO comment_likes (comment_id, member_id, created_at) VALUES ($1, $2, $3)
 		ON CONFLICT DO NOTHING`, comment, member, now)
-	if err != nil {
-		return fmt.Errorf("insert comment like: %w", err)
-	}
-	if tag.RowsAffected() == 0 {
-		return ErrAlreadyLiked
-	}
-	return nil
 }
 
 func deleteCommentLike(ctx context.Context, tx postgres.DB, comment, member int64) error {
-	tag, err := tx.Exec(ctx, `DELETE FROM comment_likes WHERE comment_id = $1 AND member_id = $2`, comment, member)
-	if err != nil {
-		return fmt.Errorf("delete comment like: %w", err)
-	}
-	if tag.RowsAffected() == 0 {
-		return ErrLikeNotFound
-	}
-	return nil
+	return postgres.ExecOne(ctx, tx, ErrLikeNotFound, "delete comment like",
+		`DELETE FROM comment_likes WHERE comment_id = $1 AND member_id = $2`, comment, member)
 }

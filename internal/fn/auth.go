@@ -22,12 +22,11 @@ const RefreshCookie = "refresh_token"
 // verifier and returns the caller. It sets X-Token-Refresh-Needed (expired
 // token, or one signed by a non-primary key) and X-Relogin-Required
 // (revoked token, unknown key) on w. The error is coded (401, or 503 when
-// the keys cannot be fetched): write it with web.Error.
+// the keys cannot be fetched): a Handler returns it, for HTTP to answer.
 //
-//	p, err := fn.Authenticate(w, r, s)
+//	p, err := fn.Authenticate(w, r, s.Stack)
 //	if err != nil {
-//		web.Error(w, r, err)
-//		return
+//		return nil, err
 //	}
 func Authenticate(w http.ResponseWriter, r *http.Request, s *stack.Stack) (auth.Principal, error) {
 	if s.Auth == nil {

@@ -1,8 +1,10 @@
 // Package fn is what every dailyfeed function is built on: the func-go
 // instance hooks (Start, Stop, Ready, Alive) over a stack of connections, and
 // the route matching of the function's own routes. A function embeds Base
-// with its Handle: HTTP (NewHTTP with its handler) or Event (NewEvent with
-// its Receive).
+// with its Handle: HTTP (NewHTTP with its Handler, which returns its answer
+// for HTTP to write), or a CloudEvent function's: Sink (NewSink with its
+// Apply on one event), Job (NewJob with the Run a PingSource triggers) or
+// Event (NewEvent with its own Receive).
 package fn
 
 import (
@@ -192,7 +194,7 @@ func (b *Base) serve(w http.ResponseWriter, r *http.Request, h func(http.Respons
 }
 
 // HTTP is Base with the Handle of an HTTP function: Serve with the
-// function's handler. A function embeds it:
+// function's handler, whose answer it writes. A function embeds it:
 //
 //	type Function struct{ fn.HTTP }
 //
@@ -201,16 +203,74 @@ func (b *Base) serve(w http.ResponseWriter, r *http.Request, h func(http.Respons
 //	}
 type HTTP struct {
 	Base
-	handle func(http.ResponseWriter, *http.Request, *Deps)
+	handle Handler
 }
+
+// Handler is an HTTP function's work on one request, transport only: it
+// decodes, authenticates and validates the request, makes one call into the
+// domain and returns what to answer. It writes no envelope itself: HTTP's
+// Handle answers (Answer) a non-nil error in the failure envelope (web.Error) and
+// the value in the success envelope, with status 200, or with the status
+// of a web.Status (web.Created). A handler that answers other than with the
+// envelope (a redirect, a file, a bare JSON document) writes its response
+// and returns Written.
+//
+//	func handle(w http.ResponseWriter, r *http.Request, s *fn.Deps) (any, error) {
+//		// Authenticate the caller: the like is theirs.
+//		p, err := fn.Authenticate(w, r, s.Stack)
+//		if err != nil {
+//			return nil, err
+//		}
+//		// Which post.
+//		id, err := web.PathID(r, "postId")
+//		if err != nil {
+//			return nil, err
+//		}
+//		// Record the like (409 twice) with its LIKE_POST event.
+//		return s.Content().LikePost(r.Context(), p.MemberID, id)
+//	}
+//
+// Headers and cookies of a successful answer (fn.SetSession, Location) are
+// set on w before returning.
+type Handler func(w http.ResponseWriter, r *http.Request, s *Deps) (any, error)
+
+// Written is what a Handler returns when it has written its response
+// itself: HTTP's Handle then writes nothing more.
+var Written written
+
+type written struct{}
 
 // NewHTTP returns the base of the HTTP function called name, which uses
 // needs, whose Handle serves handle on the function's routes (Serve). It
 // does no I/O.
-func NewHTTP(name string, needs stack.Needs, handle func(http.ResponseWriter, *http.Request, *Deps)) HTTP {
+func NewHTTP(name string, needs stack.Needs, handle Handler) HTTP {
 	return HTTP{Base: New(name, needs), handle: handle}
 }
 
 // Handle serves the function's routes: Base matches them, sets the path
-// values and calls the function's handler.
-func (h *HTTP) Handle(w http.ResponseWriter, r *http.Request) { h.Serve(w, r, h.handle) }
+// values and calls the function's handler, whose answer Handle writes
+// (Answer).
+func (h *HTTP) Handle(w http.ResponseWriter, r *http.Request) {
+	h.Serve(w, r, func(w http.ResponseWriter, r *http.Request, s *Deps) {
+		out, err := h.handle(w, r, s)
+		Answer(w, r, out, err)
+	})
+}
+
+// Answer writes what a Handler returned, the one place an HTTP function's
+// answer is written: err in the failure envelope, a web.Status with its
+// status, nothing for Written, any other out with 200. HTTP's Handle calls
+// it, and so does a test that calls a handler itself.
+func Answer(w http.ResponseWriter, r *http.Request, out any, err error) {
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	switch v := out.(type) {
+	case written:
+	case web.Status:
+		web.Write(w, v.Code, v.Data)
+	default:
+		web.OK(w, out)
+	}
+}

@@ -149,14 +149,11 @@ func lockMembers(ctx context.Context, tx postgres.DB, follower, followee int64) 
 // insertFollow records the follow; following is the follower's count,
 // read under its row lock.
 func insertFollow(ctx context.Context, tx postgres.DB, follower, followee, following int64, now time.Time) error {
-	tag, err := tx.Exec(ctx, `
+	err := postgres.ExecOne(ctx, tx, ErrAlreadyFollowing, "insert follow", `
 		INSERT INTO follows (follower_id, followee_id, created_at) VALUES ($1, $2, $3)
 		ON CONFLICT DO NOTHING`, follower, followee, now)
 	if err != nil {
-		return fmt.Errorf("insert follow: %w", err)
-	}
-	if tag.RowsAffected() == 0 {
-		return ErrAlreadyFollowing
+		return err
 	}
 	if following >= MaxFollowings {
 		return ErrLimit
@@ -165,14 +162,8 @@ func insertFollow(ctx context.Context, tx postgres.DB, follower, followee, follo
 }
 
 func deleteFollow(ctx context.Context, tx postgres.DB, follower, followee int64) error {
-	tag, err := tx.Exec(ctx, `DELETE FROM follows WHERE follower_id = $1 AND followee_id = $2`, follower, followee)
-	if err != nil {
-		return fmt.Errorf("delete follow: %w", err)
-	}
-	if tag.RowsAffected() == 0 {
-		return ErrNotFollowing
-	}
-	return nil
+	return postgres.ExecOne(ctx, tx, ErrNotFollowing, "delete follow",
+		`DELETE FROM follows WHERE follower_id = $1 AND followee_id = $2`, follower, followee)
 }
 
 // bumpCounts moves the follower's following count and the followee's

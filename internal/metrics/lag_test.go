@@ -1,9 +1,7 @@
 package metrics_test
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -23,38 +21,6 @@ import (
 	"github.com/dailyfeed/dailyfeed/kafka"
 	"github.com/dailyfeed/dailyfeed/kafka/kafkatest"
 )
-
-// syncBuffer is a log destination safe for concurrent writers.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-// lines returns the logged JSON lines whose msg starts with prefix.
-func (s *syncBuffer) lines(t *testing.T, prefix string) []map[string]any {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var out []map[string]any
-	for _, l := range strings.Split(strings.TrimSpace(s.b.String()), "\n") {
-		var m map[string]any
-		if l == "" {
-			continue
-		}
-		if err := json.Unmarshal([]byte(l), &m); err != nil {
-			t.Fatalf("log line %q: %v", l, err)
-		}
-		if msg, _ := m["msg"].(string); strings.HasPrefix(msg, prefix) {
-			out = append(out, m)
-		}
-	}
-	return out
-}
 
 // TestStuckPartitionLag: records held on one partition by a sink that
 // answers 503 make that partition's lag gauge grow and its stalled time
@@ -85,7 +51,7 @@ func TestStuckPartitionLag(t *testing.T) {
 	}))
 	t.Cleanup(sink.Close)
 
-	logs := &syncBuffer{}
+	logs := &testenv.Logs{}
 	src := kafka.NewSource(kafka.SourceOptions{
 		Name: "lag-test", Group: "lag-test-" + o.Topics.Base, Brokers: o.Brokers, Topics: o.Topics, Topic: o.Topic,
 		Sink: sink.URL, Refresh: 50 * time.Millisecond,
@@ -200,17 +166,17 @@ func TestStuckPartitionLag(t *testing.T) {
 	}
 
 	// Logged once when the failures started, once when they ended.
-	started := logs.lines(t, "kafka source: sink failing")
+	started := logs.Lines(t, "kafka source: sink failing")
 	if len(started) != 1 {
 		t.Fatalf("%d lines for the start of the failures, want 1", len(started))
 	}
 	if s := started[0]; s["topic"] != today || s["partition"] != float64(p) || s["offset"] != float64(0) || s["status"] != float64(503) {
 		t.Errorf("start of the failures without the record's coordinates: %v", s)
 	}
-	if n := len(logs.lines(t, "kafka source: sink still failing")); n != 0 {
+	if n := len(logs.Lines(t, "kafka source: sink still failing")); n != 0 {
 		t.Errorf("%d reports within the report interval", n)
 	}
-	ended := logs.lines(t, "kafka source: sink recovered")
+	ended := logs.Lines(t, "kafka source: sink recovered")
 	if len(ended) != 1 {
 		t.Fatalf("%d lines for the end of the failures, want 1", len(ended))
 	}

@@ -112,6 +112,20 @@ func apply(ctx context.Context, conn *pgx.Conn, name string) error {
 	return tx.Commit(ctx)
 }
 
+// ExecOne runs a statement that changes one row or none (an insert ON
+// CONFLICT DO NOTHING, a delete by key) and returns none, the domain's
+// answer, when it changed nothing; what names the statement in an error.
+func ExecOne(ctx context.Context, db DB, none error, what, sql string, args ...any) error {
+	tag, err := db.Exec(ctx, sql, args...)
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return none
+	}
+	return nil
+}
+
 // IsUniqueViolation reports whether err is a unique-constraint violation,
 // and on which constraint.
 func IsUniqueViolation(err error) (constraint string, ok bool) {

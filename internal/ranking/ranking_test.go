@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"slices"
 	"testing"
 	"time"
@@ -91,11 +90,6 @@ func (e *env) page(k ranking.Ranking) []int64 {
 	return ids
 }
 
-func (e *env) like(m contenttest.Member, post int64) {
-	e.T.Helper()
-	contenttest.Want(e.T, e.Do(m, "POST", fmt.Sprintf("/api/posts/%d/like", post), nil), http.StatusOK, "")
-}
-
 func (e *env) read(m contenttest.Member, post int64) {
 	e.T.Helper()
 	if _, err := fn.NewDeps(e.S, "get-post").Reads().GetPost(context.Background(), m.ID, post); err != nil {
@@ -129,7 +123,7 @@ func TestRankingsMoveWithEngagement(t *testing.T) {
 	e.deliver()
 	wantOrder(t, "popular, no engagement", e.page(ranking.Popular), p2, p1)
 
-	e.like(r1, p1)
+	e.LikePost(r1, p1)
 	e.deliver()
 	wantOrder(t, "popular after a like", e.page(ranking.Popular), p1, p2)
 
@@ -167,7 +161,7 @@ func TestRankingsMoveWithEngagement(t *testing.T) {
 	}
 
 	// A deleted post leaves both rankings.
-	contenttest.Want(t, e.Do(author, "DELETE", fmt.Sprintf("/api/posts/%d", p2), nil), http.StatusOK, "")
+	e.DeletePost(author, p2)
 	e.deliver()
 	wantOrder(t, "popular after delete", e.page(ranking.Popular), p1)
 	wantOrder(t, "most-commented after delete", e.page(ranking.MostCommented), p1)
@@ -178,12 +172,12 @@ func TestFreshPostOutranksOldWithEqualEngagement(t *testing.T) {
 	e := newEnv(t)
 	author, r := e.Member(), e.Member()
 	old := e.Post(author, "old").ID
-	e.like(r, old)
+	e.LikePost(r, old)
 	e.Comment(r, old, "c")
 	e.clock.Advance(72 * time.Hour)
 	author, r = e.Member(), e.Member() // tokens of the new day
 	fresh := e.Post(author, "fresh").ID
-	e.like(r, fresh)
+	e.LikePost(r, fresh)
 	e.Comment(r, fresh, "c")
 	e.deliver()
 	wantOrder(t, "popular", e.page(ranking.Popular), fresh, old)
@@ -191,7 +185,7 @@ func TestFreshPostOutranksOldWithEqualEngagement(t *testing.T) {
 	// The old post needs far more engagement to come back on top.
 	for range 3 {
 		m := e.Member()
-		e.like(m, old)
+		e.LikePost(m, old)
 		e.Comment(m, old, "more")
 	}
 	e.deliver()
@@ -210,7 +204,7 @@ func TestRankingsFallBackToPostgres(t *testing.T) {
 	p2 := e.Post(author, "b").ID
 	e.clock.Advance(time.Minute)
 	p3 := e.Post(author, "c").ID
-	e.like(r, p1)
+	e.LikePost(r, p1)
 	e.Comment(r, p1, "x")
 	e.Comment(r, p2, "y")
 	e.deliver()
@@ -249,7 +243,7 @@ func TestSlowWritersDoNotWinWithOlderCounts(t *testing.T) {
 	author, r1, r2, r3 := e.Member(), e.Member(), e.Member(), e.Member()
 	p1 := e.Post(author, "raced").ID
 	p2 := e.Post(author, "deleted while a writer is slow").ID
-	e.like(r1, p1)
+	e.LikePost(r1, p1)
 	e.deliver()
 	r := fn.NewDeps(e.S, "popular-posts").Rankings()
 	popular := func(post int64) float64 {
@@ -273,7 +267,7 @@ func TestSlowWritersDoNotWinWithOlderCounts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.like(r2, p1)
+	e.LikePost(r2, p1)
 	e.Comment(r3, p1, "newer counts")
 	e.deliver()
 	newer := popular(p1)
@@ -300,7 +294,7 @@ func TestSlowWritersDoNotWinWithOlderCounts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	contenttest.Want(t, e.Do(author, "DELETE", fmt.Sprintf("/api/posts/%d", p2), nil), http.StatusOK, "")
+	e.DeletePost(author, p2)
 	e.deliver()
 	if err := slow(); err != nil {
 		t.Fatal(err)

@@ -92,21 +92,6 @@ func (e *env) pending() []event.Event {
 	return out
 }
 
-func (e *env) follow(a, b contenttest.Member) {
-	e.T.Helper()
-	contenttest.Want(e.T, e.Do(a, "POST", fmt.Sprintf("/api/members/follow/%d", b.ID), nil), http.StatusCreated, "")
-}
-
-func (e *env) unfollow(a, b contenttest.Member) {
-	e.T.Helper()
-	contenttest.Want(e.T, e.Do(a, "DELETE", fmt.Sprintf("/api/members/follow/%d", b.ID), nil), http.StatusOK, "")
-}
-
-func (e *env) deletePost(m contenttest.Member, id int64) {
-	e.T.Helper()
-	contenttest.Want(e.T, e.Do(m, "DELETE", fmt.Sprintf("/api/posts/%d", id), nil), http.StatusOK, "")
-}
-
 // feed reads every page of m's follow feed by cursor and returns the ids.
 func (e *env) feed(m contenttest.Member) []int64 {
 	e.T.Helper()
@@ -156,8 +141,8 @@ func TestFollowFeed(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, defaultOptions)
 	a, b, c := e.Member(), e.Member(), e.Member()
-	e.follow(a, b)
-	e.follow(a, c)
+	e.Follow(a, b)
+	e.Follow(a, c)
 	e.deliver()
 	want(t, e.feed(a)) // the timeline now exists (rebuilt empty), so pushes land in it
 
@@ -180,11 +165,11 @@ func TestFollowFeed(t *testing.T) {
 		t.Fatalf("follow-feed page: %+v", page)
 	}
 
-	e.deletePost(b, b1)
+	e.DeletePost(b, b1)
 	e.deliver()
 	want(t, e.feed(a), b2, c1)
 
-	e.unfollow(a, c)
+	e.Unfollow(a, c)
 	want(t, e.feed(a), b2) // gone at once: the read checks the follow
 	e.deliver()
 	if n, _ := e.S.Redis.ZScore(context.Background(), e.feeds.Key(a.ID), strconv.FormatInt(c1, 10)).Result(); n != 0 {
@@ -192,7 +177,7 @@ func TestFollowFeed(t *testing.T) {
 	}
 
 	// Follow again: the followee's posts are merged into the timeline.
-	e.follow(a, c)
+	e.Follow(a, c)
 	e.deliver()
 	want(t, e.feed(a), b2, c1)
 
@@ -211,9 +196,9 @@ func TestHeavyAuthorMergedAtRead(t *testing.T) {
 	o.HeavyThreshold = 2
 	e := newEnv(t, o)
 	a, b, heavy := e.Member(), e.Member(), e.Member()
-	e.follow(a, heavy)
-	e.follow(b, heavy) // heavy has 2 followers: not pushed
-	e.follow(a, b)
+	e.Follow(a, heavy)
+	e.Follow(b, heavy) // heavy has 2 followers: not pushed
+	e.Follow(a, b)
 	e.deliver()
 	want(t, e.feed(a))
 	h1 := e.Post(heavy, "h1").ID
@@ -225,7 +210,7 @@ func TestHeavyAuthorMergedAtRead(t *testing.T) {
 	}
 	want(t, e.feed(a), h2, b1, h1)
 	want(t, e.feed(b), h2, h1)
-	e.deletePost(heavy, h2)
+	e.DeletePost(heavy, h2)
 	want(t, e.feed(a), b1, h1)
 }
 
@@ -233,8 +218,8 @@ func TestCursorStableWhileNewPostsArrive(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, defaultOptions)
 	a, b, c := e.Member(), e.Member(), e.Member()
-	e.follow(a, b)
-	e.follow(a, c)
+	e.Follow(a, b)
+	e.Follow(a, c)
 	var all []int64
 	for i := range 10 {
 		all = append(all, e.Post([]contenttest.Member{b, c}[i%2], fmt.Sprint("p", i)).ID)
@@ -278,7 +263,7 @@ func TestFeedPastTheCappedTimeline(t *testing.T) {
 	o.Cap = 4
 	e := newEnv(t, o)
 	a, b := e.Member(), e.Member()
-	e.follow(a, b)
+	e.Follow(a, b)
 	var all []int64
 	for i := range 9 {
 		all = append([]int64{e.Post(b, fmt.Sprint("p", i)).ID}, all...)
@@ -324,17 +309,17 @@ func TestRoundTripsConstantInPageSize(t *testing.T) {
 	a, x, y := e.Member(), e.Member(), e.Member()
 	authors := []contenttest.Member{e.Member(), e.Member(), e.Member()}
 	for _, m := range authors {
-		e.follow(a, m)
+		e.Follow(a, m)
 	}
-	e.follow(x, authors[0])
-	e.follow(y, authors[0]) // authors[0] is heavy
+	e.Follow(x, authors[0])
+	e.Follow(y, authors[0]) // authors[0] is heavy
 	e.deliver()
 	want(t, e.feed(a))
 	for i := range 60 {
 		m := authors[i%3]
 		p := e.Post(m, fmt.Sprint("p", i))
 		if i%4 == 0 {
-			contenttest.Want(t, e.Do(a, "POST", fmt.Sprintf("/api/posts/%d/like", p.ID), nil), http.StatusOK, "")
+			e.LikePost(a, p.ID)
 		}
 	}
 	e.deliver()
@@ -396,11 +381,11 @@ func TestPushRacingAnUnfollow(t *testing.T) {
 	e := newEnv(t, defaultOptions)
 	ctx := context.Background()
 	a, b := e.Member(), e.Member()
-	e.follow(a, b)
+	e.Follow(a, b)
 	e.deliver()
 	_ = e.feed(a) // a's timeline exists from now on
 	post := e.Post(b, "written just before the unfollow").ID
-	e.unfollow(a, b)
+	e.Unfollow(a, b)
 	evs := e.pending()
 	if len(evs) != 2 {
 		t.Fatalf("%d events, want the post and the unfollow", len(evs))
@@ -432,7 +417,7 @@ func TestPushRacingAnUnfollow(t *testing.T) {
 		t.Fatalf("post %d in the timeline (score %v) of a member who unfollowed its author", post, n)
 	}
 	// Following again brings the author's posts back, and later pushes.
-	e.follow(a, b)
+	e.Follow(a, b)
 	e.deliver()
 	later := e.Post(b, "after the new follow").ID
 	e.deliver()
@@ -452,7 +437,7 @@ func TestUnfollowThenDeleteLeavesNothing(t *testing.T) {
 	e := newEnv(t, defaultOptions)
 	ctx := context.Background()
 	a, b := e.Member(), e.Member()
-	e.follow(a, b)
+	e.Follow(a, b)
 	e.deliver()
 	_ = e.feed(a)
 	post := e.Post(b, "soon deleted").ID
@@ -461,8 +446,8 @@ func TestUnfollowThenDeleteLeavesNothing(t *testing.T) {
 	if _, err := e.S.Redis.ZScore(ctx, key, strconv.FormatInt(post, 10)).Result(); err != nil {
 		t.Fatalf("post not pushed: %v", err)
 	}
-	e.unfollow(a, b)
-	e.deletePost(b, post)
+	e.Unfollow(a, b)
+	e.DeletePost(b, post)
 	e.deliver() // the unfollow, then the delete
 	if _, err := e.S.Redis.ZScore(ctx, key, strconv.FormatInt(post, 10)).Result(); err == nil {
 		t.Fatal("the deleted post of an unfollowed author stays in the timeline")
@@ -480,8 +465,8 @@ func TestFeedPastATrimmedTimelineThatShrank(t *testing.T) {
 	o.Cap = 4
 	e := newEnv(t, o)
 	a, b, c := e.Member(), e.Member(), e.Member()
-	e.follow(a, b)
-	e.follow(a, c)
+	e.Follow(a, b)
+	e.Follow(a, c)
 	var fromB []int64
 	for i := range 3 {
 		fromB = append([]int64{e.Post(b, fmt.Sprint("b", i)).ID}, fromB...)
@@ -493,7 +478,7 @@ func TestFeedPastATrimmedTimelineThatShrank(t *testing.T) {
 	}
 	fromB = append([]int64{e.Post(b, "b newest").ID}, fromB...)
 	e.deliver() // the pushes trim it to b's newest and c's 3
-	e.unfollow(a, c)
+	e.Unfollow(a, c)
 	e.deliver() // the unfollow leaves b's newest alone in it
 	want(t, e.feed(a), fromB...)
 }

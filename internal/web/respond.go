@@ -36,8 +36,16 @@ type Failure struct {
 // OK writes data with status 200.
 func OK(w http.ResponseWriter, data any) { Write(w, http.StatusOK, data) }
 
-// Created writes data with status 201.
-func Created(w http.ResponseWriter, data any) { Write(w, http.StatusCreated, data) }
+// Status is the data of a successful answer whose status is not 200
+// (Created). An HTTP function's handler returns it for fn.HTTP to write
+// (Write).
+type Status struct {
+	Code int
+	Data any
+}
+
+// Created is data to answer with status 201.
+func Created(data any) Status { return Status{Code: http.StatusCreated, Data: data} }
 
 // Write writes data in the success envelope with the given status.
 func Write(w http.ResponseWriter, status int, data any) {

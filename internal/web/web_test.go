@@ -50,7 +50,8 @@ func TestRetryAfter(t *testing.T) {
 
 func TestSuccessEnvelope(t *testing.T) {
 	rec := httptest.NewRecorder()
-	Created(rec, map[string]int{"id": 1})
+	created := Created(map[string]int{"id": 1})
+	Write(rec, created.Code, created.Data)
 	if rec.Code != 201 || strings.TrimSpace(rec.Body.String()) != `{"status":201,"result":"SUCCESS","data":{"id":1}}` {
 		t.Errorf("%d %s", rec.Code, rec.Body)
 	}

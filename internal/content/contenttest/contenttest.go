@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strconv"
 	"sync/atomic"
 	"testing"
 
@@ -125,6 +126,16 @@ func Want(t testing.TB, res membertest.Response, status int, code string) {
 	}
 }
 
+// WantLikes fails the test unless res is a 200 whose data is the like
+// count n (a like's or an unlike's answer).
+func WantLikes(t testing.TB, res membertest.Response, n int) {
+	t.Helper()
+	Want(t, res, http.StatusOK, "")
+	if string(res.Data) != strconv.Itoa(n) {
+		t.Errorf("data %s, want the like count %d", res.Data, n)
+	}
+}
+
 // Post creates a post by m and returns it.
 func (e *Env) Post(m Member, text string) content.Post {
 	e.T.Helper()
@@ -153,6 +164,57 @@ func (e *Env) Reply(m Member, post, parent int64, text string) content.Comment {
 	var c content.Comment
 	res.Decode(e.T, &c)
 	return c
+}
+
+// LikePost has m like post, and fails the test unless it answers 200.
+func (e *Env) LikePost(m Member, post int64) {
+	e.T.Helper()
+	e.write(m, "POST", "/api/posts/%d/like", post)
+}
+
+// UnlikePost has m cancel its like of post, and fails the test unless it
+// answers 200.
+func (e *Env) UnlikePost(m Member, post int64) {
+	e.T.Helper()
+	e.write(m, "DELETE", "/api/posts/%d/like", post)
+}
+
+// DeletePost has m delete post, and fails the test unless it answers 200.
+func (e *Env) DeletePost(m Member, post int64) {
+	e.T.Helper()
+	e.write(m, "DELETE", "/api/posts/%d", post)
+}
+
+// Follow has a follow b, and fails the test unless it answers 201.
+func (e *Env) Follow(a, b Member) {
+	e.T.Helper()
+	Want(e.T, e.Do(a, "POST", fmt.Sprintf("/api/members/follow/%d", b.ID), nil), http.StatusCreated, "")
+}
+
+// Unfollow has a unfollow b, and fails the test unless it answers 200.
+func (e *Env) Unfollow(a, b Member) {
+	e.T.Helper()
+	e.write(a, "DELETE", "/api/members/follow/%d", b.ID)
+}
+
+// LikeComment has m like comment, and fails the test unless it answers 200.
+func (e *Env) LikeComment(m Member, comment int64) {
+	e.T.Helper()
+	e.write(m, "POST", "/api/comments/%d/like", comment)
+}
+
+// DeleteComment has m delete comment, and fails the test unless it answers
+// 200.
+func (e *Env) DeleteComment(m Member, comment int64) {
+	e.T.Helper()
+	e.write(m, "DELETE", "/api/comments/%d", comment)
+}
+
+// write calls method on the path of id (format) as m, without a body, and
+// fails the test unless it answers 200.
+func (e *Env) write(m Member, method, format string, id int64) {
+	e.T.Helper()
+	Want(e.T, e.Do(m, method, fmt.Sprintf(format, id), nil), http.StatusOK, "")
 }
 
 // Int returns the single integer the query selects.
@@ -210,6 +272,23 @@ func (e *Env) Outbox(after int64) []Event {
 		e.T.Fatalf("select outbox: %v", err)
 	}
 	return out
+}
+
+// ReadEvent fails the test unless evs, the outbox rows one read committed,
+// are one event (typ names it) when want is set, none otherwise. It
+// returns the event, and whether there is one to check further.
+func ReadEvent(t testing.TB, evs []Event, want bool, typ string) (Event, bool) {
+	t.Helper()
+	switch {
+	case !want && len(evs) != 0:
+		t.Fatalf("outbox rows %+v, want none", evs)
+	case want && len(evs) != 1:
+		t.Fatalf("outbox rows %+v, want one %s", evs, typ)
+	}
+	if !want {
+		return Event{}, false
+	}
+	return evs[0], true
 }
 
 // LastOutboxID returns the id of the newest outbox row (0 when empty).
@@ -284,4 +363,35 @@ func GetPage[T any](t *testing.T, c *membertest.Client, as Member, path string, 
 		t.Errorf("hasNext %v, want %v", page.HasNext, want.HasNext)
 	}
 	return page, true
+}
+
+// CursorIDs follows the cursor pages of a page route as as (the zero
+// Member: anonymously), from first (its path and query, without a cursor)
+// for at most max pages, each next one asked for as first plus
+// "&cursor=" and the page's nextCursor. It returns the ids of every page,
+// in order. between, unless nil, runs before each next page with the ids
+// seen so far (a write while paging). A page that is not a 200, or that
+// has a next page but no cursor, fails the test.
+func CursorIDs[T any](t *testing.T, c *membertest.Client, as Member, first string, max int, ids func([]T) []int64, between func(seen []int64)) []int64 {
+	t.Helper()
+	var seen []int64
+	next := first
+	for range max {
+		res := c.Do("GET", next, nil, Auth(as)...)
+		Want(t, res, http.StatusOK, "")
+		var page paging.Slice[T]
+		res.Decode(t, &page)
+		seen = append(seen, ids(page.Content)...)
+		if !page.HasNext {
+			break
+		}
+		if page.NextCursor == "" {
+			t.Fatalf("a page with a next page has no cursor: %s", res.Body)
+		}
+		if between != nil {
+			between(seen)
+		}
+		next = first + "&cursor=" + page.NextCursor
+	}
+	return seen
 }

@@ -6,6 +6,7 @@
 package searchtest
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -57,19 +58,50 @@ func (e Env) Search(m contenttest.Member, what, keyword string, page, size int) 
 // Posts searches posts as m and fails the test unless it answers 200.
 func (e Env) Posts(m contenttest.Member, keyword string, page, size int) paging.Slice[search.PostHit] {
 	e.T.Helper()
-	res := e.Search(m, "posts", keyword, page, size)
-	contenttest.Want(e.T, res, http.StatusOK, "")
-	var s paging.Slice[search.PostHit]
-	res.Decode(e.T, &s)
-	return s
+	return hits[search.PostHit](e, m, "posts", keyword, page, size)
 }
 
 // Comments searches comments as m and fails the test unless it answers 200.
 func (e Env) Comments(m contenttest.Member, keyword string, page, size int) paging.Slice[search.CommentHit] {
 	e.T.Helper()
-	res := e.Search(m, "comments", keyword, page, size)
+	return hits[search.CommentHit](e, m, "comments", keyword, page, size)
+}
+
+// hits searches what as m, fails the test unless it answers 200 and
+// returns the page of hits.
+func hits[H any](e Env, m contenttest.Member, what, keyword string, page, size int) paging.Slice[H] {
+	e.T.Helper()
+	res := e.Search(m, what, keyword, page, size)
 	contenttest.Want(e.T, res, http.StatusOK, "")
-	var s paging.Slice[search.CommentHit]
+	var s paging.Slice[H]
 	res.Decode(e.T, &s)
 	return s
+}
+
+// PostIDs returns the ids of post hits, in order (never nil).
+func PostIDs(hits []search.PostHit) []int64 {
+	return ids(hits, func(h search.PostHit) int64 { return h.ID })
+}
+
+// CommentIDs returns the ids of comment hits, in order (never nil).
+func CommentIDs(hits []search.CommentHit) []int64 {
+	return ids(hits, func(h search.CommentHit) int64 { return h.ID })
+}
+
+func ids[H any](hits []H, id func(H) int64) []int64 {
+	out := []int64{}
+	for _, h := range hits {
+		out = append(out, id(h))
+	}
+	return out
+}
+
+// WantIDs fails the test, and goes on, unless the search for keyword found
+// the hits want, in order (got: PostIDs or CommentIDs of its page; no hits
+// and no want are equal).
+func WantIDs(t testing.TB, keyword string, got []int64, want ...int64) {
+	t.Helper()
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("search %q = %v, want %v", keyword, got, want)
+	}
 }
