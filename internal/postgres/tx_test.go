@@ -56,16 +56,23 @@ func TestTx(t *testing.T) {
 	id := 0
 	for name, run := range first {
 		t.Run(name, func(t *testing.T) {
+			// started begins a transaction and runs its first statement,
+			// which inserts row id (fresh ids: id+1 is free for the last).
+			started := func() *postgres.Tx {
+				t.Helper()
+				tx, err := postgres.Begin(ctx, s.DB)
+				if err != nil {
+					t.Fatal(err)
+				}
+				id += 2
+				if err := run(tx, id); err != nil {
+					t.Fatal(err)
+				}
+				return tx
+			}
 			before := count()
 			// Committed: both rows.
-			tx, err := postgres.Begin(ctx, s.DB)
-			if err != nil {
-				t.Fatal(err)
-			}
-			id += 2
-			if err := run(tx, id); err != nil {
-				t.Fatal(err)
-			}
+			tx := started()
 			if n := count(); n != before {
 				t.Errorf("seen before the commit: %d rows, want %d", n, before)
 			}
@@ -79,14 +86,7 @@ func TestTx(t *testing.T) {
 				t.Errorf("after commit: %d rows, want %d", n, before+2)
 			}
 			// The last statement fails (a duplicate key): neither row.
-			tx, err = postgres.Begin(ctx, s.DB)
-			if err != nil {
-				t.Fatal(err)
-			}
-			id += 2
-			if err := run(tx, id); err != nil {
-				t.Fatal(err)
-			}
+			tx = started()
 			if err := commit(tx, id-1); err == nil {
 				t.Fatal("commit of a duplicate key: no error")
 			}
@@ -97,15 +97,7 @@ func TestTx(t *testing.T) {
 				t.Errorf("after a failed commit: %d rows, want %d", n, before+2)
 			}
 			// Rolled back after the first statement: nothing.
-			tx, err = postgres.Begin(ctx, s.DB)
-			if err != nil {
-				t.Fatal(err)
-			}
-			id += 2
-			if err := run(tx, id); err != nil {
-				t.Fatal(err)
-			}
-			if err := tx.Rollback(ctx); err != nil {
+			if err := started().Rollback(ctx); err != nil {
 				t.Fatal(err)
 			}
 			if n := count(); n != before+2 {
