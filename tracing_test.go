@@ -152,7 +152,7 @@ func TestOneTraceFromCreatePostToEverySink(t *testing.T) {
 func attr(sp sdktrace.ReadOnlySpan, key string) string {
 	for _, a := range sp.Attributes() {
 		if string(a.Key) == key {
-			return a.Value.Emit()
+			return a.Value.String()
 		}
 	}
 	return ""

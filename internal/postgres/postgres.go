@@ -37,7 +37,7 @@ func Open(ctx context.Context, url, schema string) (*pgxpool.Pool, error) {
 	}
 	// A span per statement inside a recorded span (a request's, a
 	// delivery's): nothing otherwise (internal/tracing).
-	cfg.ConnConfig.Tracer = otelpgx.NewTracer(otelpgx.WithTrimSQLInSpanName())
+	cfg.ConnConfig.Tracer = otelpgx.NewTracer() // span names are the trimmed SQL by default
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("open pool: %w", err)
