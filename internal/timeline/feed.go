@@ -53,6 +53,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -245,38 +246,78 @@ func (f *Feeds) window(ctx context.Context, reader int64, after Key, n int) (can
 	return c, true, nil
 }
 
-// pickSQL picks a page of the follow feed: $1 reader, $2 merge threshold
-// (followees with at least that many followers are read from posts), $3 the
-// Redis candidates, $4/$5 the keyset position, $6 pull every followee, $7
-// limit, $8 offset. Posts whose author's privacy level hides them from the
-// reader (a followed PRIVATE member) are not picked, so a page holds as
-// many posts as Hydrate then returns.
-var pickSQL = `
-	WITH merged AS (
-		SELECT f.followee_id AS id FROM follows f JOIN members m ON m.id = f.followee_id
-		WHERE f.follower_id = $1 AND ($6::bool OR m.followers_count >= $2)
-	), cand AS (
-		SELECT r.id FROM unnest($3::bigint[]) AS r(id)
-		UNION
-		SELECT x.id FROM merged, LATERAL (
-			SELECT p.id FROM posts p
-			WHERE p.author_id = merged.id AND p.deleted_at IS NULL AND (p.created_at, p.id) < ($4, $5)
-			ORDER BY p.created_at DESC, p.id DESC
-			LIMIT $7::int + $8::int) x
-	)
+// pickSQL picks a page of the follow feed among cand, the rows of a CTE
+// of candidate post ids: $1 reader, $2/$3 the keyset position, $4 limit,
+// $5 offset. Posts whose author's privacy level hides them from the reader
+// (a followed PRIVATE member) are not picked, so a page holds as many
+// posts as Hydrate then returns.
+//
+// Both statements are written so that PostgreSQL's generic plan is good
+// and cheaper than a custom one: after its fifth run on a connection the
+// statement is no longer planned (a custom plan of the feed's pick took
+// 0.7 ms to plan for 0.2 ms of execution, BENCHMARKS.md). So no parameter
+// decides which branch runs (the pull-everything page is a statement of
+// its own) and the merge threshold is a constant of the statement's text:
+// with a parameter there, the generic plan cannot know that few members
+// pass it.
+func pickSQL(cand string) string {
+	return `
+	WITH cand AS (` + cand + `)
 	SELECT p.id, p.created_at FROM cand JOIN posts p ON p.id = cand.id JOIN members a ON a.id = p.author_id
-	WHERE p.deleted_at IS NULL AND (p.created_at, p.id) < ($4, $5)
+	WHERE p.deleted_at IS NULL AND (p.created_at, p.id) < ($2, $3)
 	  AND EXISTS (SELECT 1 FROM follows f WHERE f.follower_id = $1 AND f.followee_id = p.author_id)
 	  AND ` + member.VisibleSQL("a", "$1") + `
 	ORDER BY p.created_at DESC, p.id DESC
-	OFFSET $8 LIMIT $7`
+	OFFSET $5 LIMIT $4`
+}
+
+// latestOf is the LATERAL subquery of the latest posts of the followee
+// f.followee_id before the keyset position, as many as a page needs.
+const latestOf = `LATERAL (
+			SELECT p.id FROM posts p
+			WHERE p.author_id = f.followee_id AND p.deleted_at IS NULL AND (p.created_at, p.id) < ($2, $3)
+			ORDER BY p.created_at DESC, p.id DESC
+			LIMIT $4::int + $5::int) x`
+
+// pullAllSQL picks a page from every followee's posts.
+var pullAllSQL = pickSQL(`
+		SELECT x.id FROM follows f, ` + latestOf + `
+		WHERE f.follower_id = $1`)
+
+// candidatesSQL picks a page among the Redis candidates ($6) united with
+// the posts of the followees with at least threshold followers.
+func candidatesSQL(threshold int64) string {
+	return pickSQL(`
+		SELECT r.id FROM unnest($6::bigint[]) AS r(id)
+		UNION
+		SELECT x.id FROM members m JOIN follows f ON f.follower_id = $1 AND f.followee_id = m.id, ` + latestOf + `
+		WHERE m.followers_count >= ` + strconv.FormatInt(threshold, 10))
+}
+
+// candidatesSQLs holds candidatesSQL by threshold (a process has one).
+var candidatesSQLs sync.Map
+
+func (f *Feeds) candidatesSQL() string {
+	t := f.Options.mergeThreshold()
+	if q, ok := candidatesSQLs.Load(t); ok {
+		return q.(string)
+	}
+	q, _ := candidatesSQLs.LoadOrStore(t, candidatesSQL(t))
+	return q.(string)
+}
 
 func (f *Feeds) pick(ctx context.Context, reader int64, c candidates, after Key, off, limit int) ([]Key, error) {
-	ids := c.ids
-	if ids == nil {
-		ids = []int64{}
+	var rows pgx.Rows
+	var err error
+	if c.pullAll {
+		rows, err = f.DB.Query(ctx, pullAllSQL, reader, after.At, after.ID, limit, off)
+	} else {
+		ids := c.ids
+		if ids == nil {
+			ids = []int64{}
+		}
+		rows, err = f.DB.Query(ctx, f.candidatesSQL(), reader, after.At, after.ID, limit, off, ids)
 	}
-	rows, err := f.DB.Query(ctx, pickSQL, reader, f.Options.mergeThreshold(), ids, after.At, after.ID, c.pullAll, limit, off)
 	if err != nil {
 		return nil, fmt.Errorf("select feed: %w", err)
 	}
