@@ -482,3 +482,60 @@ func TestFeedPastATrimmedTimelineThatShrank(t *testing.T) {
 	e.deliver() // the unfollow leaves b's newest alone in it
 	want(t, e.feed(a), fromB...)
 }
+
+// TestFeedStatementsKeepTheirGenericPlan: after their first runs on a
+// connection, the statements of a warm page (the pick and the hydrate)
+// run PostgreSQL's generic plan instead of being planned again on every
+// page (a custom plan of the pick took 0.7 ms to plan, BENCHMARKS.md).
+func TestFeedStatementsKeepTheirGenericPlan(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, defaultOptions)
+	a, b := e.Member(), e.Member()
+	e.Follow(a, b)
+	e.deliver()
+	want(t, e.feed(a))
+	for i := range 5 {
+		e.Post(b, fmt.Sprintf("post %d", i))
+	}
+	e.deliver()
+
+	ctx := context.Background()
+	conn, err := e.S.DB.Acquire(ctx)
+	if err != nil {
+		t.Fatalf("acquire: %v", err)
+	}
+	defer conn.Release()
+	feeds := *e.feeds
+	feeds.DB = conn
+	for range 12 {
+		if _, err := feeds.Following(ctx, a.ID, timeline.Request{Page: paging.Page{Size: 3}}); err != nil {
+			t.Fatalf("feed: %v", err)
+		}
+	}
+	rows, err := conn.Query(ctx, `SELECT left(regexp_replace(statement, '\s+', ' ', 'g'), 60), generic_plans, custom_plans
+		FROM pg_prepared_statements
+		WHERE (statement LIKE '%WITH cand AS (%unnest($6::bigint[])%' OR statement LIKE '%unnest($2::bigint[]) WITH ORDINALITY%JOIN posts%')
+		  AND statement NOT LIKE '%pg_prepared_statements%'`)
+	if err != nil {
+		t.Fatalf("pg_prepared_statements: %v", err)
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		var stmt string
+		var generic, custom int64
+		if err := rows.Scan(&stmt, &generic, &custom); err != nil {
+			t.Fatal(err)
+		}
+		n++
+		if generic < 6 || custom > 5 {
+			t.Errorf("%q: %d generic and %d custom plans in 12 pages, want the generic plan from the sixth run on", stmt, generic, custom)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if n != 2 {
+		t.Fatalf("found %d of the feed's two statements among the connection's prepared statements", n)
+	}
+}
